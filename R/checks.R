@@ -1,0 +1,169 @@
+# Argument checks. Each raises a classed condition (`gmm_input_error`, a
+# subclass of `gmm_error`) whose message names the argument and the problem.
+
+gmm_abort <- function(message, class = "gmm_input_error", ...) {
+  cond <- structure(
+    class = c(class, "gmm_error", "error", "condition"),
+    list(message = message, call = NULL, ...)
+  )
+  stop(cond)
+}
+
+is_whole <- function(x) {
+  is.numeric(x) && all(is.finite(x)) && all(abs(x - round(x)) < 1e-8)
+}
+
+# A numeric matrix with column names, or an error. Nothing is dropped: any
+# non-numeric column or non-finite value is an error.
+check_data <- function(x, arg = "x", min_rows = 1L) {
+  if (is.data.frame(x)) {
+    bad <- !vapply(x, function(col) is.numeric(col) && !is.factor(col), logical(1))
+    if (any(bad)) {
+      gmm_abort(sprintf(
+        "`%s` must contain only numeric columns; %s %s not numeric. Drop or convert %s first.",
+        arg, plural("column", sum(bad)), quote_names(names(x)[bad]),
+        if (sum(bad) == 1) "it" else "them"
+      ))
+    }
+    x <- as.matrix(x)
+  } else if (is.null(dim(x)) && is.numeric(x)) {
+    x <- matrix(x, ncol = 1L, dimnames = list(names(x), "x"))
+  } else if (!(is.matrix(x) && is.numeric(x))) {
+    gmm_abort(sprintf(
+      "`%s` must be a numeric matrix, a data frame of numeric columns or a numeric vector, not %s.",
+      arg, describe(x)
+    ))
+  }
+  if (length(dim(x)) != 2L) {
+    gmm_abort(sprintf("`%s` must be two-dimensional, not an array of %d dimensions.",
+                      arg, length(dim(x))))
+  }
+  if (nrow(x) < min_rows || ncol(x) == 0L) {
+    gmm_abort(sprintf("`%s` is empty (%d rows, %d columns); it needs at least %d %s and one column.",
+                      arg, nrow(x), ncol(x), min_rows, plural("row", min_rows)))
+  }
+  storage.mode(x) <- "double"
+  if (is.null(colnames(x))) {
+    colnames(x) <- if (ncol(x) == 1L) "x" else paste0("x", seq_len(ncol(x)))
+  }
+  check_finite(x, arg)
+  x
+}
+
+check_finite <- function(x, arg) {
+  bad <- !is.finite(x)
+  if (any(bad)) {
+    first <- which(bad, arr.ind = TRUE)[1L, ]
+    gmm_abort(sprintf(
+      "`%s` contains %d missing or non-finite %s (NA, NaN or Inf); the first is in row %d, column '%s'. Remove or impute them first.",
+      arg, sum(bad), plural("value", sum(bad)), first[[1L]], colnames(x)[first[[2L]]]
+    ))
+  }
+  invisible(x)
+}
+
+check_k <- function(k, n) {
+  if (!is.numeric(k) || length(k) == 0L || !is_whole(k) || any(k < 1) || any(k > n)) {
+    gmm_abort(sprintf(
+      "`k` must be whole numbers between 1 and nrow(x) (%d), not %s.",
+      n, describe_value(k)
+    ))
+  }
+  sort(unique(as.integer(round(k))))
+}
+
+covariance_types <- c(full = "full", tied = "tied", diag = "diag", spherical = "spherical",
+                      VVV = "full", EEE = "tied", VVI = "diag", VII = "spherical")
+
+check_covariance <- function(covariance) {
+  if (!is.character(covariance) || length(covariance) == 0L || anyNA(covariance)) {
+    gmm_abort(sprintf("`covariance` must be a character vector, not %s.",
+                      describe_value(covariance)))
+  }
+  unknown <- setdiff(covariance, names(covariance_types))
+  if (length(unknown)) {
+    gmm_abort(sprintf(
+      "`covariance` must be one or more of \"full\", \"tied\", \"diag\", \"spherical\" (or mclust's \"VVV\", \"EEE\", \"VVI\", \"VII\"), not %s.",
+      quote_names(unknown)
+    ))
+  }
+  unique(unname(covariance_types[covariance]))
+}
+
+# Integer code of a covariance structure for the C++ engine.
+covariance_code <- function(covariance) {
+  match(covariance, c("full", "tied", "diag", "spherical")) - 1L
+}
+
+check_count <- function(x, arg, min = 1L) {
+  if (!is.numeric(x) || length(x) != 1L || !is_whole(x) || x < min) {
+    gmm_abort(sprintf("`%s` must be a single whole number of at least %d, not %s.",
+                      arg, min, describe_value(x)))
+  }
+  as.integer(round(x))
+}
+
+check_number <- function(x, arg, min = 0) {
+  if (!is.numeric(x) || length(x) != 1L || !is.finite(x) || x < min) {
+    gmm_abort(sprintf("`%s` must be a single finite number of at least %s, not %s.",
+                      arg, format(min), describe_value(x)))
+  }
+  as.double(x)
+}
+
+check_flag <- function(x, arg) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    gmm_abort(sprintf("`%s` must be TRUE or FALSE, not %s.", arg, describe_value(x)))
+  }
+  x
+}
+
+# Columns of `newdata` matching the fitted variables, by name where possible.
+check_newdata <- function(newdata, vars) {
+  if (is.null(dim(newdata)) && is.numeric(newdata) && length(vars) == 1L) {
+    newdata <- matrix(newdata, ncol = 1L, dimnames = list(names(newdata), vars))
+  }
+  if (is.data.frame(newdata) || is.matrix(newdata)) {
+    nms <- colnames(newdata)
+    if (!is.null(nms)) {
+      missing <- setdiff(vars, nms)
+      if (length(missing)) {
+        gmm_abort(sprintf("`newdata` lacks the %s %s the model was fitted on.",
+                          plural("column", length(missing)), quote_names(missing)))
+      }
+      newdata <- newdata[, vars, drop = FALSE]
+    } else if (ncol(newdata) != length(vars)) {
+      gmm_abort(sprintf(
+        "`newdata` has %d columns and no names, but the model was fitted on %d (%s).",
+        ncol(newdata), length(vars), quote_names(vars)
+      ))
+    } else {
+      colnames(newdata) <- vars
+    }
+  }
+  check_data(newdata, "newdata")
+}
+
+# ---- message helpers -------------------------------------------------------
+
+plural <- function(word, n) if (n == 1) word else paste0(word, "s")
+
+quote_names <- function(x, max = 5L) {
+  shown <- paste0("'", utils::head(x, max), "'", collapse = ", ")
+  if (length(x) > max) paste0(shown, ", ...") else shown
+}
+
+describe <- function(x) {
+  if (is.null(x)) return("NULL")
+  cls <- class(x)[1L]
+  if (is.atomic(x) && !is.matrix(x)) sprintf("a %s vector", typeof(x)) else sprintf("an object of class '%s'", cls)
+}
+
+describe_value <- function(x) {
+  if (is.null(x)) return("NULL")
+  if (is.atomic(x) && length(x) >= 1L && length(x) <= 5L) {
+    return(paste(deparse(x, width.cutoff = 60L), collapse = ""))
+  }
+  if (is.atomic(x)) return(sprintf("a %s vector of length %d", typeof(x), length(x)))
+  describe(x)
+}

@@ -1,0 +1,126 @@
+# The "gmm" object: new_gmm() asserts types cheaply, validate_gmm() checks
+# meaning, gmm() builds a mixture from known parameters.
+
+new_gmm <- function(weights, means, covariances, covariance, ...) {
+  stopifnot(is.double(weights), is.matrix(means), is.array(covariances),
+            is.character(covariance), length(covariance) == 1L)
+  structure(list(weights = weights, means = means, covariances = covariances,
+                 covariance = covariance, ...),
+            class = "gmm")
+}
+
+validate_gmm <- function(x) {
+  k <- length(x$weights)
+  d <- ncol(x$means)
+  stopifnot(
+    nrow(x$means) == k,
+    identical(dim(x$covariances), c(d, d, k)),
+    all(x$weights >= 0), abs(sum(x$weights) - 1) < 1e-8,
+    x$covariance %in% c("full", "tied", "diag", "spherical")
+  )
+  if (!is.null(x$posterior)) {
+    stopifnot(ncol(x$posterior) == k, nrow(x$posterior) == x$n)
+  }
+  x
+}
+
+#' A Gaussian mixture from known parameters
+#'
+#' Builds a `"gmm"` object without fitting, for instance to simulate data from
+#' a known mixture or to compute densities. It supports [predict.gmm()],
+#' [simulate.gmm()], [print.gmm()] and [plot.gmm()] (with `data`), but has no
+#' log-likelihood.
+#'
+#' @param weights Mixing proportions: positive, summing to one.
+#' @param means A k x d matrix of component means (for d = 1 a vector of
+#'   length k; for k = 1 a vector of length d).
+#' @param covariances A d x d x k array of covariance matrices, or a list of k
+#'   d x d matrices (for d = 1, a vector of k variances).
+#' @param covariance The covariance structure the parameters follow; used for
+#'   the parameter count and printing.
+#' @return An object of class `"gmm"`.
+#' @examples
+#' mix <- gmm(weights = c(0.3, 0.7),
+#'            means = rbind(c(0, 0), c(3, 3)),
+#'            covariances = list(diag(2), matrix(c(1, 0.8, 0.8, 1), 2)))
+#' mix
+#' head(simulate(mix, nsim = 5, seed = 1))
+#' @export
+gmm <- function(weights, means, covariances, covariance = "full") {
+  covariance <- check_covariance(covariance)
+  if (length(covariance) != 1L) gmm_abort("`covariance` must be a single structure.")
+  if (is.null(dim(means)) && length(weights) == 1L) means <- matrix(means, nrow = 1L)
+  d <- if (is.null(dim(means))) 1L else ncol(means)
+  p <- as_params(weights, means, covariances, d = d, prefix = "")
+  vars <- colnames(means) %||% if (d == 1L) "x" else paste0("x", seq_len(d))
+  obj <- new_gmm(p$weights, p$means, p$covariances, covariance,
+                 df = n_parameters(length(p$weights), d, covariance))
+  validate_gmm(label_params(obj, vars))
+}
+
+`%||%` <- function(a, b) if (is.null(a)) b else a
+
+# Validated parameters as list(weights, means (k x d), covariances (d x d x k)).
+as_params <- function(weights, means, covariances, d, prefix) {
+  arg <- function(name) paste0("`", prefix, name, "`")
+  if (!is.numeric(weights) || length(weights) < 1L || any(!is.finite(weights)) ||
+      any(weights <= 0) || abs(sum(weights) - 1) > 1e-6) {
+    gmm_abort(sprintf("%s must be positive numbers summing to 1, not %s.",
+                      arg("weights"), describe_value(weights)))
+  }
+  k <- length(weights)
+  if (d == 1L && is.null(dim(means))) means <- matrix(means, ncol = 1L)
+  if (!is.numeric(means) || !identical(dim(means), c(k, d)) || any(!is.finite(means))) {
+    gmm_abort(sprintf("%s must be a finite %d x %d matrix (components in rows), not %s.",
+                      arg("means"), k, d,
+                      if (is.null(dim(means))) describe_value(means) else paste(dim(means), collapse = " x ")))
+  }
+  if (is.list(covariances)) covariances <- simplify_cov_list(covariances, d)
+  if (d == 1L && is.null(dim(covariances))) covariances <- array(covariances, c(1L, 1L, length(covariances)))
+  if (is.matrix(covariances) && k == 1L) covariances <- array(covariances, c(d, d, 1L))
+  if (!is.numeric(covariances) || !identical(dim(covariances), c(d, d, k)) ||
+      any(!is.finite(covariances))) {
+    gmm_abort(sprintf("%s must be a finite %d x %d x %d array (or a list of %d matrices %d x %d).",
+                      arg("covariances"), d, d, k, k, d, d))
+  }
+  for (j in seq_len(k)) {
+    s <- covariances[, , j]
+    if (max(abs(s - t(s))) > 1e-8 * max(1, abs(s)) ||
+        inherits(try(chol(s), silent = TRUE), "try-error")) {
+      gmm_abort(sprintf("%s[, , %d] is not a symmetric positive definite matrix.",
+                        arg("covariances"), j))
+    }
+  }
+  storage.mode(covariances) <- "double"
+  storage.mode(means) <- "double"
+  list(weights = as.double(weights) / sum(weights), means = unname(means),
+       covariances = unname(covariances))
+}
+
+simplify_cov_list <- function(covariances, d) {
+  ok <- vapply(covariances, function(s) is.numeric(s) && length(s) == d * d, logical(1))
+  if (!all(ok)) return(NULL)
+  array(unlist(lapply(covariances, as.double)), c(d, d, length(covariances)))
+}
+
+# Names on every piece: components 1..k, variables as in the data.
+label_params <- function(obj, vars) {
+  k <- length(obj$weights)
+  comps <- as.character(seq_len(k))
+  names(obj$weights) <- comps
+  dimnames(obj$means) <- list(comps, vars)
+  dimnames(obj$covariances) <- list(vars, vars, comps)
+  obj$vars <- vars
+  obj
+}
+
+# Free parameters: k - 1 weights, k d means, and the covariance parameters.
+n_parameters <- function(k, d, covariance) {
+  cov_par <- switch(covariance,
+    full = k * d * (d + 1) / 2,
+    tied = d * (d + 1) / 2,
+    diag = k * d,
+    spherical = k
+  )
+  as.integer(k - 1 + k * d + cov_par)
+}

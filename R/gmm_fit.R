@@ -1,0 +1,145 @@
+#' Fit a Gaussian mixture model by EM
+#'
+#' Fits a finite mixture of multivariate normal distributions by the
+#' expectation-maximisation algorithm, with a multi-threaded C++ engine. When
+#' several numbers of components `k` or covariance structures are given, each
+#' combination is fitted and the one with the lowest BIC is returned, with the
+#' whole comparison in `$search`.
+#'
+#' @section Covariance structures:
+#' \describe{
+#'   \item{`"full"` (mclust `"VVV"`)}{each component has its own unrestricted covariance;}
+#'   \item{`"tied"` (`"EEE"`)}{all components share one unrestricted covariance;}
+#'   \item{`"diag"` (`"VVI"`)}{each component has its own diagonal covariance;}
+#'   \item{`"spherical"` (`"VII"`)}{each component has its own variance, the same in every direction.}
+#' }
+#'
+#' @section Starting points:
+#' `init = "kmeans++"` seeds k centres by k-means++ and refines them with a few
+#' Lloyd iterations, then starts EM from that partition. `"random"` starts from
+#' random responsibilities, `"random_from_data"` from k distinct observations as
+#' means with the covariance of the whole data. A vector of labels (one per
+#' row) starts from that partition, and a list with `weights`, `means` (k x d)
+#' and `covariances` (d x d x k) starts from those parameters; a user start is
+#' run once and fixes `k`. With `n_init > 1` the start reaching the highest
+#' log-likelihood is kept. Starts use R's random number generator, so
+#' [set.seed()] makes fits reproducible.
+#'
+#' @section BIC:
+#' Here BIC is \eqn{-2 \log L + p \log n}: lower is better, as for
+#' [stats::BIC()]. mclust reports \eqn{2 \log L - p \log n}, the same number with
+#' the opposite sign, and picks the largest.
+#'
+#' @param x A numeric matrix, a data frame of numeric columns, or a numeric
+#'   vector (one variable). Rows are observations. Missing or infinite values
+#'   are an error.
+#' @param k Number of components, or a vector of candidates (default `1:9`).
+#' @param covariance Covariance structure(s): `"full"`, `"tied"`, `"diag"`,
+#'   `"spherical"`, or their mclust names `"VVV"`, `"EEE"`, `"VVI"`, `"VII"`.
+#'   Several are searched together with `k`.
+#' @param init Starting strategy: `"kmeans++"` (default), `"random"`,
+#'   `"random_from_data"`, a vector of starting labels, or a list of parameters
+#'   (see Starting points).
+#' @param n_init Number of starts per candidate; the best is kept.
+#' @param control EM settings made by [gmm_control()].
+#' @param n_threads Number of threads; overrides `control$n_threads` when given.
+#' @param verbose If `TRUE`, report the progress of each start and candidate.
+#' @return An object of class `"gmm"`: a list with `weights`, `means` (k x d),
+#'   `covariances` (d x d x k), `covariance` (the structure), `loglik`, `df`
+#'   (number of free parameters), `bic`, `n`, `n_iter`, `converged`, `trace`
+#'   (log-likelihood at each iteration), `posterior` (n x k), `classification`,
+#'   `data`, `control`, `call`, and `search` (a data frame of every candidate,
+#'   or `NULL` when only one was fitted). Components are ordered by decreasing
+#'   weight.
+#' @seealso [predict.gmm()], [simulate.gmm()], [plot.gmm()], [gmm_control()]
+#' @examples
+#' set.seed(1)
+#' fit <- gmm_fit(iris[, 3:4], k = 3)
+#' fit
+#' table(predict(fit), iris$Species)
+#'
+#' # choose k and the covariance structure by BIC
+#' fit2 <- gmm_fit(faithful, k = 1:4, covariance = c("full", "diag"))
+#' fit2$search
+#' @export
+gmm_fit <- function(x, k = 1:9, covariance = "full", init = "kmeans++",
+                    n_init = 3L, control = gmm_control(), n_threads = NULL,
+                    verbose = FALSE) {
+  call <- match.call()
+  x <- check_data(x, min_rows = 2L)
+  k <- check_k(k, nrow(x))
+  covariance <- check_covariance(covariance)
+  init <- check_init(init, x, k)
+  n_init <- if (init$type %in% c("params", "partition")) 1L else check_count(n_init, "n_init")
+  control <- resolve_control(control, n_threads)
+  verbose <- check_flag(verbose, "verbose")
+
+  fit <- if (length(k) == 1L && length(covariance) == 1L) {
+    fit_single(x, k, covariance, init, n_init, control, verbose)
+  } else {
+    fit_search(x, k, covariance, init, n_init, control, verbose)
+  }
+  fit$call <- call
+  fit
+}
+
+# One (k, covariance) candidate: the best of n_init starts, or a classed
+# `gmm_fit_error` when every start failed.
+fit_single <- function(x, k, covariance, init, n_init, control, verbose) {
+  best <- NULL
+  failures <- character()
+  for (s in seq_len(n_init)) {
+    if (verbose) message(sprintf("k = %d, %s: start %d of %d", k, covariance, s, n_init))
+    res <- run_start(x, k, covariance, init, control, verbose)
+    if (!is.null(res$error)) {
+      failures <- c(failures, res$error)
+    } else if (is.null(best) || res$loglik > best$loglik) {
+      best <- res
+    }
+  }
+  if (is.null(best)) {
+    gmm_abort(
+      sprintf("Fitting %d %s components failed%s: %s", k, covariance,
+              if (n_init > 1L) sprintf(" in all %d starts", n_init) else "",
+              failures[[1L]]),
+      class = "gmm_fit_error", failures = failures
+    )
+  }
+  out <- as_gmm_fit(best, x, k, covariance, control)
+  out$n_failed_starts <- length(failures)
+  if (!out$converged) {
+    warning(sprintf(
+      "EM did not converge in %d iterations (k = %d, %s); increase `max_iter` or `tol` in gmm_control().",
+      control$max_iter, k, covariance
+    ), call. = FALSE)
+  }
+  out
+}
+
+run_start <- function(x, k, covariance, init, control, verbose) {
+  start <- make_start(init, x, k, covariance, control)
+  if (!is.null(start$error)) return(start)
+  cpp_em(x, start, covariance_code(covariance), control, verbose)
+}
+
+# Engine output -> "gmm" object with canonical component order.
+as_gmm_fit <- function(res, x, k, covariance, control) {
+  ord <- order(-res$weights, res$means[, 1L])
+  n <- nrow(x)
+  df <- n_parameters(k, ncol(x), covariance)
+  obj <- new_gmm(
+    weights = res$weights[ord],
+    means = res$means[ord, , drop = FALSE],
+    covariances = res$covariances[, , ord, drop = FALSE],
+    covariance = covariance,
+    loglik = res$loglik, df = df, bic = -2 * res$loglik + df * log(n), n = n,
+    n_iter = res$n_iter, converged = res$converged, trace = res$trace,
+    posterior = res$posterior[, ord, drop = FALSE],
+    classification = max.col(res$posterior[, ord, drop = FALSE], ties.method = "first"),
+    data = x, control = control, search = NULL
+  )
+  obj <- label_params(obj, colnames(x))
+  dimnames(obj$posterior) <- list(rownames(x), names(obj$weights))
+  names(obj$classification) <- rownames(x)
+  validate_gmm(obj)
+}

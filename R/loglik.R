@@ -1,0 +1,33 @@
+#' Log-likelihood, BIC and AIC of a fitted mixture
+#'
+#' `logLik()` returns the maximised log-likelihood with its degrees of freedom
+#' (free parameters) and number of observations, so [stats::BIC()] and
+#' [stats::AIC()] work as for any model: lower is better. Note that mclust's
+#' `bic` has the opposite sign (larger is better).
+#'
+#' @param object A `"gmm"` object from [gmm_fit()].
+#' @param ... Unused.
+#' @return `logLik()`: an object of class `"logLik"`; `nobs()`: the number of
+#'   observations.
+#' @examples
+#' fit <- gmm_fit(faithful, k = 2)
+#' logLik(fit)
+#' BIC(fit)
+#' AIC(fit)
+#' nobs(fit)
+#' @export
+logLik.gmm <- function(object, ...) {
+  if (is.null(object$loglik)) {
+    gmm_abort("`object` was not fitted to data, so it has no log-likelihood.")
+  }
+  structure(object$loglik, df = object$df, nobs = object$n, class = "logLik")
+}
+
+#' @rdname logLik.gmm
+#' @export
+nobs.gmm <- function(object, ...) {
+  if (is.null(object$n)) {
+    gmm_abort("`object` was not fitted to data, so it has no observations.")
+  }
+  object$n
+}

@@ -1,0 +1,178 @@
+#' Plot a Gaussian mixture
+#'
+#' \describe{
+#'   \item{`"classification"`}{the data coloured by most probable component,
+#'     with each component's mean and an ellipse holding `level` of its
+#'     probability; a matrix of pairwise panels when more than two variables
+#'     are shown, and the density plot for one variable;}
+#'   \item{`"density"`}{for one variable, a histogram with the mixture density
+#'     and its weighted components; for two, contours of the mixture density
+#'     over the data;}
+#'   \item{`"bic"`}{the BIC of every candidate of a search against k, one
+#'     line per covariance structure (lower is better).}
+#' }
+#' Base graphics only.
+#'
+#' @param x A `"gmm"` object.
+#' @param what Which plot: `"classification"`, `"density"` or `"bic"`.
+#' @param data Data to draw; by default the data the model was fitted on.
+#' @param dims Which variables to show (names or positions); by default all, up
+#'   to the first five.
+#' @param level Probability inside each ellipse.
+#' @param col Colours of the components; recycled.
+#' @param main Title.
+#' @param ... Passed on to the underlying plotting function.
+#' @return `x`, invisibly.
+#' @examples
+#' set.seed(1)
+#' fit <- gmm_fit(iris[, 3:4], k = 3)
+#' plot(fit)
+#' plot(gmm_fit(faithful$eruptions, k = 2), what = "density")
+#' plot(gmm_fit(faithful, k = 1:4), what = "bic")
+#' @export
+plot.gmm <- function(x, what = c("classification", "density", "bic"), data = NULL,
+                     dims = NULL, level = 0.95, col = NULL, main = NULL, ...) {
+  what <- match.arg(what)
+  if (what == "bic") return(invisible(plot_bic(x, main = main, ...)))
+  data <- if (is.null(data)) x$data else check_newdata(data, x$vars)
+  if (is.null(data)) gmm_abort("`data` is required: this mixture was not fitted to data.")
+  dims <- check_dims(dims, x$vars)
+  level <- check_number(level, "level")
+  if (level >= 1) gmm_abort(sprintf("`level` must be below 1, not %s.", format(level)))
+  col <- col %||% component_colours(length(x$weights))
+  col <- rep_len(col, length(x$weights))
+  if (length(dims) == 1L) {
+    plot_density_1d(x, data, dims, col, main, ...)
+  } else if (what == "density") {
+    if (length(dims) != 2L) gmm_abort("`what = \"density\"` needs one or two variables; choose them with `dims`.")
+    plot_density_2d(x, data, dims, main, ...)
+  } else if (length(dims) == 2L) {
+    plot_classes_2d(x, data, dims, level, col, main, ...)
+  } else {
+    plot_classes_pairs(x, data, dims, level, col, main, ...)
+  }
+  invisible(x)
+}
+
+component_colours <- function(k) grDevices::hcl.colors(max(k, 2L), "Dark 3")[seq_len(k)]
+
+check_dims <- function(dims, vars) {
+  if (is.null(dims)) return(seq_len(min(length(vars), 5L)))
+  idx <- if (is.character(dims)) match(dims, vars) else dims
+  if (!is.numeric(idx) || anyNA(idx) || any(idx < 1) || any(idx > length(vars)) ||
+      anyDuplicated(idx)) {
+    gmm_abort(sprintf("`dims` must name or number distinct variables among %s.", quote_names(vars)))
+  }
+  as.integer(idx)
+}
+
+plot_classes_2d <- function(x, data, dims, level, col, main, ...) {
+  cls <- predict.gmm(x, data, type = "class")
+  i <- dims[1L]
+  j <- dims[2L]
+  graphics::plot(data[, i], data[, j], col = col[cls], pch = 20,
+                 xlab = x$vars[i], ylab = x$vars[j],
+                 main = main %||% "Classification", ...)
+  draw_components(x, i, j, level, col)
+  graphics::legend("topleft", legend = names(x$weights), col = col, pch = 20,
+                   bty = "n", title = "component", cex = 0.8)
+}
+
+plot_classes_pairs <- function(x, data, dims, level, col, main, ...) {
+  cls <- predict.gmm(x, data, type = "class")
+  p <- length(dims)
+  old <- graphics::par(mfrow = c(p, p), mar = rep(0.4, 4), oma = c(3, 3, 4, 3))
+  on.exit(graphics::par(old))
+  for (r in dims) for (cc in dims) {
+    if (r == cc) {
+      graphics::plot.new()
+      graphics::box()
+      graphics::text(0.5, 0.5, x$vars[r], cex = 1.2)
+      next
+    }
+    graphics::plot(data[, cc], data[, r], col = col[cls], pch = 20, cex = 0.6,
+                   xaxt = "n", yaxt = "n", ...)
+    draw_components(x, cc, r, level, col)
+  }
+  graphics::mtext(main %||% "Classification", outer = TRUE, line = 1.5, cex = 1.1)
+}
+
+draw_components <- function(x, i, j, level, col) {
+  r <- sqrt(stats::qchisq(level, df = 2))
+  for (m in seq_along(x$weights)) {
+    mu <- x$means[m, c(i, j)]
+    s <- x$covariances[c(i, j), c(i, j), m]
+    graphics::lines(ellipse_points(mu, s, r), col = col[m], lwd = 2)
+    graphics::points(mu[1L], mu[2L], pch = 3, cex = 1.5, lwd = 2, col = col[m])
+  }
+}
+
+ellipse_points <- function(mu, s, r, n = 100L) {
+  t <- seq(0, 2 * pi, length.out = n)
+  e <- eigen(s, symmetric = TRUE)
+  circle <- rbind(cos(t), sin(t)) * r
+  pts <- e$vectors %*% (sqrt(pmax(e$values, 0)) * circle)
+  cbind(pts[1L, ] + mu[1L], pts[2L, ] + mu[2L])
+}
+
+plot_density_1d <- function(x, data, dim, col, main, ...) {
+  v <- data[, dim]
+  grid <- pretty_grid(v, 400L)
+  sd <- sqrt(x$covariances[dim, dim, ])
+  comps <- vapply(seq_along(x$weights), function(m) {
+    x$weights[m] * stats::dnorm(grid, x$means[m, dim], sd[m])
+  }, numeric(length(grid)))
+  comps <- matrix(comps, nrow = length(grid))
+  total <- rowSums(comps)
+  h <- graphics::hist(v, breaks = "FD", plot = FALSE)
+  graphics::plot(h, freq = FALSE, col = "grey90", border = "grey60",
+                 ylim = c(0, max(h$density, total) * 1.05),
+                 xlab = x$vars[dim], main = main %||% "Mixture density", ...)
+  for (m in seq_along(x$weights)) graphics::lines(grid, comps[, m], col = col[m], lwd = 2, lty = 2)
+  graphics::lines(grid, total, lwd = 2)
+  graphics::legend("topright", legend = c("mixture", paste("component", names(x$weights))),
+                   col = c("black", col), lty = c(1, rep(2, length(col))), lwd = 2,
+                   bty = "n", cex = 0.8)
+}
+
+plot_density_2d <- function(x, data, dims, main, ...) {
+  if (length(x$vars) != 2L) {
+    gmm_abort("`what = \"density\"` in two dimensions needs a two-variable model (the density of a margin is not shown).")
+  }
+  gx <- pretty_grid(data[, dims[1L]])
+  gy <- pretty_grid(data[, dims[2L]])
+  pts <- as.matrix(expand.grid(gx, gy))
+  colnames(pts) <- x$vars[dims]
+  dens <- matrix(predict.gmm(x, pts, type = "density"), length(gx))
+  graphics::plot(data[, dims[1L]], data[, dims[2L]], pch = 20, col = "grey60",
+                 xlab = x$vars[dims[1L]], ylab = x$vars[dims[2L]],
+                 main = main %||% "Mixture density", ...)
+  graphics::contour(gx, gy, dens, add = TRUE, nlevels = 10L, drawlabels = FALSE)
+}
+
+pretty_grid <- function(v, n = 100L) {
+  pad <- 0.1 * diff(range(v))
+  seq(min(v) - pad, max(v) + pad, length.out = n)
+}
+
+plot_bic <- function(x, main = NULL, ...) {
+  s <- x$search
+  if (is.null(s)) {
+    gmm_abort("`what = \"bic\"` needs a model search: call gmm_fit() with several `k` or `covariance` values.")
+  }
+  types <- unique(s$covariance)
+  col <- component_colours(length(types))
+  yr <- range(s$bic, na.rm = TRUE)
+  graphics::plot(range(s$k), yr, type = "n", xlab = "number of components k",
+                 ylab = "BIC (lower is better)", main = main %||% "Model selection by BIC",
+                 xaxt = "n", ...)
+  graphics::axis(1, at = sort(unique(s$k)))
+  for (t in seq_along(types)) {
+    r <- s[s$covariance == types[t], ]
+    graphics::lines(r$k, r$bic, type = "b", pch = 19, col = col[t], lwd = 2)
+  }
+  best <- which.min(s$bic)
+  graphics::points(s$k[best], s$bic[best], pch = 1, cex = 2.5, lwd = 2)
+  graphics::legend("topright", legend = types, col = col, lwd = 2, pch = 19, bty = "n")
+  x
+}

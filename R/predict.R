@@ -1,0 +1,78 @@
+#' Predictions from a Gaussian mixture
+#'
+#' Classifies observations, gives their posterior probabilities of belonging
+#' to each component, or evaluates the mixture density.
+#'
+#' @param object A `"gmm"` object from [gmm_fit()] or [gmm()].
+#' @param newdata Data with the variables the model was fitted on: a matrix or
+#'   data frame (columns are matched by name, so extra columns are ignored) or,
+#'   for a one-variable model, a numeric vector. When missing, the training data
+#'   is used.
+#' @param type `"class"`: the most probable component of each row; `"prob"`:
+#'   an n x k matrix of posterior probabilities; `"density"`: the mixture
+#'   density at each row.
+#' @param log If `TRUE`, return log probabilities or log densities (not used
+#'   for `"class"`). Log densities are computed in the log domain, so they do
+#'   not underflow far from the data.
+#' @param ... Unused.
+#' @return An integer vector (`"class"`), a matrix (`"prob"`) or a numeric
+#'   vector (`"density"`).
+#' @seealso [fitted.gmm()]
+#' @examples
+#' set.seed(1)
+#' fit <- gmm_fit(iris[, 1:4], k = 3)
+#' head(predict(fit, type = "prob"))
+#' predict(fit, newdata = iris[c(1, 51, 101), ], type = "class")
+#' predict(fit, newdata = iris[1:3, ], type = "density", log = TRUE)
+#' @export
+predict.gmm <- function(object, newdata, type = c("class", "prob", "density"),
+                        log = FALSE, ...) {
+  type <- match.arg(type)
+  log <- check_flag(log, "log")
+  if (missing(newdata) || is.null(newdata)) {
+    if (is.null(object$data)) {
+      gmm_abort("`newdata` is required: this mixture was not fitted to data.")
+    }
+    x <- object$data
+  } else {
+    x <- check_newdata(newdata, object$vars)
+  }
+  e <- cpp_estep(x, object, covariance_code(object$covariance), object_threads(object))
+  if (!is.null(e$error)) gmm_abort(e$error, class = "gmm_fit_error")
+  switch(type,
+    class = stats::setNames(max.col(e$posterior, ties.method = "first"), rownames(x)),
+    prob = {
+      p <- if (log) log(e$posterior) else e$posterior
+      dimnames(p) <- list(rownames(x), names(object$weights))
+      p
+    },
+    density = stats::setNames(if (log) e$logdens else exp(e$logdens), rownames(x))
+  )
+}
+
+object_threads <- function(object) {
+  if (is.null(object$control)) 1L else object$control$n_threads
+}
+
+#' Fitted values of a Gaussian mixture
+#'
+#' The classification, posterior probabilities or densities of the training
+#' data; the same as [predict.gmm()] without `newdata`.
+#'
+#' @inheritParams predict.gmm
+#' @return See [predict.gmm()].
+#' @examples
+#' fit <- gmm_fit(faithful, k = 2)
+#' table(fitted(fit))
+#' @export
+fitted.gmm <- function(object, type = c("class", "prob", "density"), log = FALSE, ...) {
+  type <- match.arg(type)
+  if (is.null(object$posterior)) {
+    gmm_abort("`object` was not fitted to data, so it has no fitted values.")
+  }
+  switch(type,
+    class = object$classification,
+    prob = if (check_flag(log, "log")) log(object$posterior) else object$posterior,
+    density = predict.gmm(object, type = "density", log = log)
+  )
+}

@@ -1,0 +1,107 @@
+#' Print and summarise a Gaussian mixture
+#'
+#' `print()` shows the model, its fit and its parameters briefly; `summary()`
+#' computes a fuller report (cluster sizes, standard deviations and
+#' correlations per component, the best candidates of a search) that its
+#' print method formats.
+#'
+#' @param x,object A `"gmm"` object.
+#' @param digits Number of significant digits to show.
+#' @param ... Unused.
+#' @return `print()` returns `x` invisibly; `summary()` an object of class
+#'   `"summary.gmm"`.
+#' @examples
+#' set.seed(1)
+#' fit <- gmm_fit(iris[, 1:4], k = 3)
+#' print(fit)
+#' summary(fit)
+#' @export
+print.gmm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(model_line(x), "\n", sep = "")
+  if (!is.null(x$loglik)) cat(fit_line(x, digits), "\n", sep = "")
+  cat("\nMixing weights:\n")
+  print(round(x$weights, digits))
+  cat("\nMeans:\n")
+  print(signif(x$means, digits))
+  invisible(x)
+}
+
+model_line <- function(x) {
+  k <- length(x$weights)
+  sprintf("Gaussian mixture: %d %s, %s covariance, %d %s%s",
+          k, plural("component", k), x$covariance, length(x$vars),
+          plural("variable", length(x$vars)),
+          if (is.null(x$n)) " (not fitted)" else sprintf(", %d observations", x$n))
+}
+
+fit_line <- function(x, digits) {
+  status <- if (x$converged) sprintf("converged in %d iterations", x$n_iter)
+            else sprintf("NOT converged after %d iterations", x$n_iter)
+  sprintf("log-likelihood %s, df %d, BIC %s (lower is better); %s",
+          format(x$loglik, digits = digits + 3L), x$df,
+          format(x$bic, digits = digits + 3L), status)
+}
+
+#' @rdname print.gmm
+#' @export
+summary.gmm <- function(object, ...) {
+  sds <- apply(object$covariances, 3L, function(s) sqrt(diag(s)))
+  sds <- matrix(sds, nrow = length(object$vars),
+                dimnames = list(object$vars, names(object$weights)))
+  cors <- lapply(seq_along(object$weights), function(j) stats::cov2cor(object$covariances[, , j]))
+  names(cors) <- names(object$weights)
+  structure(
+    list(
+      model = model_line(object),
+      fit = object[c("loglik", "df", "bic", "n", "n_iter", "converged", "covariance")],
+      weights = object$weights,
+      sizes = if (is.null(object$classification)) NULL
+              else tabulate(object$classification, length(object$weights)),
+      means = object$means,
+      sds = t(sds),
+      correlations = cors,
+      search = object$search,
+      call = object$call
+    ),
+    class = "summary.gmm"
+  )
+}
+
+#' @rdname print.gmm
+#' @export
+print.summary.gmm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  cat(x$model, "\n", sep = "")
+  if (!is.null(x$fit$loglik)) {
+    cat(fit_line(x$fit, digits), "\n", sep = "")
+    cat(sprintf("AIC %s\n", format(-2 * x$fit$loglik + 2 * x$fit$df, digits = digits + 3L)))
+  }
+  comp <- rbind(weight = round(x$weights, digits))
+  if (!is.null(x$sizes)) comp <- rbind(comp, size = x$sizes)
+  cat("\nComponents (size = observations classified to each):\n")
+  print(comp)
+  cat("\nMeans:\n")
+  print(signif(x$means, digits))
+  cat("\nStandard deviations:\n")
+  print(signif(x$sds, digits))
+  if (ncol(x$means) > 1L && x$fit$covariance %in% c("full", "tied")) {
+    cat("\nCorrelations:\n")
+    for (j in names(x$correlations)) {
+      cat("component ", j, ":\n", sep = "")
+      print(round(x$correlations[[j]], 3L))
+    }
+  }
+  if (!is.null(x$search)) print_search(x$search, digits)
+  invisible(x)
+}
+
+print_search <- function(search, digits) {
+  ok <- search[!is.na(search$bic), , drop = FALSE]
+  ok <- ok[order(ok$bic), , drop = FALSE]
+  cat(sprintf("\nModel search: %d candidates, %d failed. Best by BIC:\n",
+              nrow(search), sum(is.na(search$bic))))
+  show <- utils::head(ok[, c("k", "covariance", "loglik", "df", "bic", "converged")], 5L)
+  show$loglik <- round(show$loglik, 2L)
+  show$bic <- round(show$bic, 2L)
+  print(show, row.names = FALSE)
+}

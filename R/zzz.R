@@ -1,0 +1,10 @@
+#' gmmfit: fast Gaussian mixture models fitted by EM
+#'
+#' Fit mixtures with [gmm_fit()], predict with [predict.gmm()], generate data
+#' with [simulate.gmm()], compare models with [stats::BIC()] or a search over
+#' `k` and covariance structures.
+#'
+#' @useDynLib gmmfit, .registration = TRUE
+#' @importFrom Rcpp sourceCpp
+#' @keywords internal
+"_PACKAGE"

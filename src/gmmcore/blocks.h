@@ -1,0 +1,52 @@
+// gmmcore/blocks.h
+//
+// Contract: how rows are cut into blocks and blocks into "slabs". A block is
+// the unit of matrix-matrix work; a slab is a fixed, thread-count-independent
+// range of blocks whose partial sums are accumulated sequentially and then
+// reduced in slab order. That makes every sum, and so every fit, bit-identical
+// whatever the number of threads.
+#ifndef GMMCORE_BLOCKS_H
+#define GMMCORE_BLOCKS_H
+
+#include <algorithm>
+#include "types.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace gmmcore {
+
+constexpr Index kBlockRows = 256;
+constexpr Index kMaxSlabs = 16;
+
+struct Blocks {
+  Index n;
+  Index n_blocks;
+  Index n_slabs;
+
+  explicit Blocks(Index n_rows)
+      : n(n_rows),
+        n_blocks((n_rows + kBlockRows - 1) / kBlockRows),
+        n_slabs(std::max<Index>(1, std::min(n_blocks, kMaxSlabs))) {}
+
+  Index block_start(Index b) const { return b * kBlockRows; }
+  Index block_size(Index b) const {
+    return std::min(kBlockRows, n - b * kBlockRows);
+  }
+  Index slab_first_block(Index s) const { return s * n_blocks / n_slabs; }
+  Index slab_end_block(Index s) const { return (s + 1) * n_blocks / n_slabs; }
+};
+
+inline int effective_threads(int requested) {
+#ifdef _OPENMP
+  return std::max(1, requested);
+#else
+  (void)requested;
+  return 1;
+#endif
+}
+
+}  // namespace gmmcore
+
+#endif

@@ -1,0 +1,9 @@
+// gmmcore/gmmcore.h: the whole engine, for the one file that includes it.
+#ifndef GMMCORE_GMMCORE_H
+#define GMMCORE_GMMCORE_H
+#include "types.h"
+#include "blocks.h"
+#include "estep.h"
+#include "mstep.h"
+#include "em.h"
+#endif

@@ -1,0 +1,84 @@
+// gmmcore/types.h
+//
+// Contract: plain data types shared by the EM engine. Nothing here knows about
+// R; every header under gmmcore/ uses Eigen and the standard library only.
+// Parameters are stored with the Cholesky factor of every covariance, so
+// densities never need an explicit inverse or determinant.
+#ifndef GMMCORE_TYPES_H
+#define GMMCORE_TYPES_H
+
+#include <Eigen/Dense>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gmmcore {
+
+using Matrix = Eigen::MatrixXd;
+using Vector = Eigen::VectorXd;
+using Index = Eigen::Index;
+
+// The covariance structures. Only the structure step of the M-step and the
+// parameter count depend on this; the data passes are shared by all of them.
+enum class CovType { Full = 0, Tied = 1, Diag = 2, Spherical = 3 };
+
+inline bool is_diagonal(CovType t) {
+  return t == CovType::Diag || t == CovType::Spherical;
+}
+
+struct Params {
+  Vector weights;            // k, sums to one
+  Matrix means;              // k x d
+  std::vector<Matrix> cov;   // k matrices, d x d
+  std::vector<Matrix> chol;  // lower Cholesky factors of cov
+  Vector log_det;            // log |cov_j|
+
+  Index k() const { return weights.size(); }
+  Index d() const { return means.cols(); }
+};
+
+struct Control {
+  int max_iter = 100;
+  double tol = 1e-5;   // on |dL| / (1 + |L|)
+  double reg = 1e-6;   // added to covariance diagonals
+  int n_threads = 1;
+};
+
+struct EmResult {
+  Params params;
+  Matrix posterior;            // n x k
+  double loglik = 0.0;
+  std::vector<double> trace;   // log-likelihood after each iteration
+  int n_iter = 0;
+  bool converged = false;
+};
+
+// A numerical failure of the fit itself (a component that collapsed or
+// emptied). `component` is 1-based, or 0 when no single component is to blame.
+class numerical_error : public std::runtime_error {
+ public:
+  numerical_error(const std::string& msg, int component)
+      : std::runtime_error(msg), component_(component) {}
+  int component() const { return component_; }
+
+ private:
+  int component_;
+};
+
+// Raised when the monitor reports a user interrupt between iterations.
+class interrupted_error : public std::runtime_error {
+ public:
+  interrupted_error() : std::runtime_error("interrupted") {}
+};
+
+// Called by the EM loop on the calling thread, never inside a parallel region.
+class Monitor {
+ public:
+  virtual ~Monitor() {}
+  virtual bool interrupted() { return false; }
+  virtual void on_iteration(int /*iter*/, double /*loglik*/) {}
+};
+
+}  // namespace gmmcore
+
+#endif

@@ -1,0 +1,133 @@
+// The only file that sees both R and the engine: conversions between R
+// objects and gmmcore types, cheap shape guards (R builds with -DNDEBUG, so
+// Eigen checks no sizes), the interrupt/progress monitor, and `cpp_*` entry
+// points that convert and forward. Argument checking proper is done in R.
+#include <RcppEigen.h>
+#include <R_ext/Utils.h>
+#include "gmmcore/gmmcore.h"
+
+// [[Rcpp::depends(RcppEigen)]]
+
+namespace {
+
+using gmmcore::Index;
+using gmmcore::Matrix;
+using MapMat = Eigen::Map<const Eigen::MatrixXd>;
+
+void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
+
+// Polls for Ctrl-C without a longjmp through C++ frames.
+class RMonitor : public gmmcore::Monitor {
+ public:
+  explicit RMonitor(bool verbose) : verbose_(verbose) {}
+  bool interrupted() override {
+    return R_ToplevelExec(check_interrupt_fn, nullptr) == FALSE;
+  }
+  void on_iteration(int iter, double loglik) override {
+    if (verbose_ && (iter == 1 || iter % 10 == 0))
+      Rprintf("  iteration %4d  log-likelihood %.6f\n", iter, loglik);
+  }
+
+ private:
+  bool verbose_;
+};
+
+gmmcore::CovType as_cov_type(int code) {
+  if (code < 0 || code > 3) Rcpp::stop("internal: unknown covariance code %d", code);
+  return static_cast<gmmcore::CovType>(code);
+}
+
+MapMat as_map(const Rcpp::NumericMatrix& x) {
+  return MapMat(x.begin(), x.nrow(), x.ncol());
+}
+
+gmmcore::Params as_params(const Rcpp::List& p, Index d) {
+  Rcpp::NumericVector w = p["weights"];
+  Rcpp::NumericMatrix mu = p["means"];
+  Rcpp::NumericVector cov = p["covariances"];
+  const Index k = w.size();
+  if (mu.nrow() != k || mu.ncol() != d || cov.size() != d * d * k)
+    Rcpp::stop("internal: parameter shapes do not match (k = %d, d = %d)",
+               static_cast<int>(k), static_cast<int>(d));
+  gmmcore::Params out;
+  out.weights = Eigen::Map<const Eigen::VectorXd>(w.begin(), k);
+  out.means = as_map(mu);
+  out.cov.resize(k);
+  for (Index j = 0; j < k; ++j)
+    out.cov[j] = MapMat(cov.begin() + j * d * d, d, d);
+  return out;
+}
+
+Rcpp::List wrap_params(const gmmcore::Params& p) {
+  const Index k = p.k(), d = p.d();
+  Rcpp::NumericVector cov(Rcpp::Dimension(d, d, k));
+  for (Index j = 0; j < k; ++j)
+    std::copy(p.cov[j].data(), p.cov[j].data() + d * d, cov.begin() + j * d * d);
+  return Rcpp::List::create(Rcpp::Named("weights") = Rcpp::wrap(p.weights),
+                            Rcpp::Named("means") = Rcpp::wrap(p.means),
+                            Rcpp::Named("covariances") = cov);
+}
+
+// Engine failures reach R with their message intact; the component index
+// travels along so R can raise a classed condition.
+template <class F>
+Rcpp::List guarded(F f) {
+  try {
+    return f();
+  } catch (const gmmcore::interrupted_error&) {
+    throw Rcpp::internal::InterruptedException();
+  } catch (const gmmcore::numerical_error& e) {
+    return Rcpp::List::create(Rcpp::Named("error") = std::string(e.what()),
+                              Rcpp::Named("component") = e.component());
+  }
+}
+
+}  // namespace
+
+// [[Rcpp::export]]
+Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
+                  Rcpp::List control, bool verbose) {
+  return guarded([&] {
+    gmmcore::Control ctrl;
+    ctrl.max_iter = Rcpp::as<int>(control["max_iter"]);
+    ctrl.tol = Rcpp::as<double>(control["tol"]);
+    ctrl.reg = Rcpp::as<double>(control["reg"]);
+    ctrl.n_threads = Rcpp::as<int>(control["n_threads"]);
+    RMonitor monitor(verbose);
+    gmmcore::EmResult r = gmmcore::run_em(as_map(x), as_params(start, x.ncol()),
+                                          as_cov_type(cov_type), ctrl, monitor);
+    Rcpp::List out = wrap_params(r.params);
+    out["posterior"] = Rcpp::wrap(r.posterior);
+    out["loglik"] = r.loglik;
+    out["trace"] = Rcpp::wrap(r.trace);
+    out["n_iter"] = r.n_iter;
+    out["converged"] = r.converged;
+    return out;
+  });
+}
+
+// [[Rcpp::export]]
+Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp,
+                     int cov_type, double reg, int n_threads) {
+  if (resp.nrow() != x.nrow()) Rcpp::stop("internal: `resp` has the wrong number of rows");
+  return guarded([&] {
+    return wrap_params(gmmcore::m_step(as_map(x), as_map(resp),
+                                       as_cov_type(cov_type), reg, n_threads));
+  });
+}
+
+// [[Rcpp::export]]
+Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
+                     int n_threads) {
+  return guarded([&] {
+    gmmcore::Params p = as_params(params, x.ncol());
+    gmmcore::factorize(p);
+    Matrix post;
+    Eigen::VectorXd logdens;
+    const double ll = gmmcore::e_step(as_map(x), p, as_cov_type(cov_type),
+                                      n_threads, post, &logdens);
+    return Rcpp::List::create(Rcpp::Named("posterior") = Rcpp::wrap(post),
+                              Rcpp::Named("logdens") = Rcpp::wrap(logdens),
+                              Rcpp::Named("loglik") = ll);
+  });
+}
