@@ -66,7 +66,7 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = "kmeans++",
                     n_init = 3L, control = gmm_control(), n_threads = NULL,
                     verbose = FALSE) {
   call <- match.call()
-  x <- check_data(x, min_rows = 2L)
+  x <- check_data(name_vector(x, substitute(x)), min_rows = 2L)
   k <- check_k(k, nrow(x))
   covariance <- check_covariance(covariance)
   init <- check_init(init, x, k)
@@ -142,4 +142,18 @@ as_gmm_fit <- function(res, x, k, covariance, control) {
   dimnames(obj$posterior) <- list(rownames(x), names(obj$weights))
   names(obj$classification) <- rownames(x)
   validate_gmm(obj)
+}
+
+# A numeric vector becomes a one-column matrix named after the expression that
+# gave it (`eruptions` for `faithful$eruptions`), so plots and tables are labelled.
+name_vector <- function(x, expr) {
+  if (!is.null(dim(x)) || !is.numeric(x)) return(x)
+  name <- if (is.name(expr)) {
+    as.character(expr)
+  } else if (is.call(expr) && identical(expr[[1L]], as.name("$"))) {
+    as.character(expr[[3L]])
+  } else {
+    "x"
+  }
+  matrix(x, ncol = 1L, dimnames = list(names(x), name))
 }

@@ -68,22 +68,27 @@ check_dims <- function(dims, vars) {
 
 plot_classes_2d <- function(x, data, dims, level, col, main, ...) {
   cls <- predict.gmm(x, data, type = "class")
+  ell <- component_ellipses(x, dims, level)
   i <- dims[1L]
   j <- dims[2L]
   graphics::plot(data[, i], data[, j], col = col[cls], pch = 20,
+                 xlim = axis_range(data[, i], ell, i), ylim = axis_range(data[, j], ell, j),
                  xlab = x$vars[i], ylab = x$vars[j],
                  main = main %||% "Classification", ...)
-  draw_components(x, i, j, level, col)
+  draw_components(x, ell, i, j, col)
   graphics::legend("topleft", legend = names(x$weights), col = col, pch = 20,
                    bty = "n", title = "component", cex = 0.8)
 }
 
 plot_classes_pairs <- function(x, data, dims, level, col, main, ...) {
   cls <- predict.gmm(x, data, type = "class")
+  ell <- component_ellipses(x, dims, level)
   p <- length(dims)
   old <- graphics::par(mfrow = c(p, p), mar = rep(0.4, 4), oma = c(3, 3, 4, 3))
   on.exit(graphics::par(old))
-  for (r in dims) for (cc in dims) {
+  for (a in seq_len(p)) for (b in seq_len(p)) {
+    r <- dims[a]
+    cc <- dims[b]
     if (r == cc) {
       graphics::plot.new()
       graphics::box()
@@ -91,19 +96,42 @@ plot_classes_pairs <- function(x, data, dims, level, col, main, ...) {
       next
     }
     graphics::plot(data[, cc], data[, r], col = col[cls], pch = 20, cex = 0.6,
+                   xlim = axis_range(data[, cc], ell, cc), ylim = axis_range(data[, r], ell, r),
                    xaxt = "n", yaxt = "n", ...)
-    draw_components(x, cc, r, level, col)
+    if (a == p) graphics::axis(1)
+    if (b == 1L) graphics::axis(2)
+    draw_components(x, ell, cc, r, col)
   }
   graphics::mtext(main %||% "Classification", outer = TRUE, line = 1.5, cex = 1.1)
 }
 
-draw_components <- function(x, i, j, level, col) {
+# For every pair of shown variables and every component, the points of the
+# ellipse holding `level` of the component's probability in that plane.
+component_ellipses <- function(x, dims, level) {
   r <- sqrt(stats::qchisq(level, df = 2))
+  out <- list()
+  for (i in dims) for (j in dims) {
+    if (i == j) next
+    out[[paste(i, j)]] <- lapply(seq_along(x$weights), function(m) {
+      ellipse_points(x$means[m, c(i, j)], x$covariances[c(i, j), c(i, j), m], r)
+    })
+  }
+  out
+}
+
+axis_range <- function(v, ell, var) {
+  ext <- unlist(lapply(names(ell), function(key) {
+    ij <- as.integer(strsplit(key, " ")[[1L]])
+    if (ij[1L] != var) return(NULL)
+    unlist(lapply(ell[[key]], function(e) e[, 1L]))
+  }))
+  range(v, ext)
+}
+
+draw_components <- function(x, ell, i, j, col) {
   for (m in seq_along(x$weights)) {
-    mu <- x$means[m, c(i, j)]
-    s <- x$covariances[c(i, j), c(i, j), m]
-    graphics::lines(ellipse_points(mu, s, r), col = col[m], lwd = 2)
-    graphics::points(mu[1L], mu[2L], pch = 3, cex = 1.5, lwd = 2, col = col[m])
+    graphics::lines(ell[[paste(i, j)]][[m]], col = col[m], lwd = 2)
+    graphics::points(x$means[m, i], x$means[m, j], pch = 3, cex = 1.5, lwd = 2, col = col[m])
   }
 }
 
@@ -126,12 +154,12 @@ plot_density_1d <- function(x, data, dim, col, main, ...) {
   total <- rowSums(comps)
   h <- graphics::hist(v, breaks = "FD", plot = FALSE)
   graphics::plot(h, freq = FALSE, col = "grey90", border = "grey60",
-                 ylim = c(0, max(h$density, total) * 1.05),
+                 ylim = c(0, max(h$density, total) * 1.05), xlim = range(grid),
                  xlab = x$vars[dim], main = main %||% "Mixture density", ...)
+  graphics::lines(grid, total, lwd = 4, col = "grey20")
   for (m in seq_along(x$weights)) graphics::lines(grid, comps[, m], col = col[m], lwd = 2, lty = 2)
-  graphics::lines(grid, total, lwd = 2)
   graphics::legend("topright", legend = c("mixture", paste("component", names(x$weights))),
-                   col = c("black", col), lty = c(1, rep(2, length(col))), lwd = 2,
+                   col = c("grey20", col), lty = c(1, rep(2, length(col))), lwd = c(4, rep(2, length(col))),
                    bty = "n", cex = 0.8)
 }
 

@@ -76,9 +76,9 @@ print.summary.gmm <- function(x, digits = max(3L, getOption("digits") - 3L), ...
     cat(fit_line(x$fit, digits), "\n", sep = "")
     cat(sprintf("AIC %s\n", format(-2 * x$fit$loglik + 2 * x$fit$df, digits = digits + 3L)))
   }
-  comp <- rbind(weight = round(x$weights, digits))
-  if (!is.null(x$sizes)) comp <- rbind(comp, size = x$sizes)
-  cat("\nComponents (size = observations classified to each):\n")
+  comp <- data.frame(weight = round(x$weights, digits), row.names = names(x$weights))
+  if (!is.null(x$sizes)) comp$size <- x$sizes
+  cat("\nComponents", if (!is.null(x$sizes)) " (size: observations classified to each)", ":\n", sep = "")
   print(comp)
   cat("\nMeans:\n")
   print(signif(x$means, digits))
