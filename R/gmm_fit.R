@@ -33,7 +33,8 @@
 #' @param x A numeric matrix, a data frame of numeric columns, or a numeric
 #'   vector (one variable). Rows are observations. Missing or infinite values
 #'   are an error.
-#' @param k Number of components, or a vector of candidates (default `1:9`).
+#' @param k Number of components, or a vector of candidates (default `1:9`,
+#'   or up to the number of rows when there are fewer).
 #' @param covariance Covariance structure(s): `"full"`, `"tied"`, `"diag"`,
 #'   `"spherical"`, or their mclust names `"VVV"`, `"EEE"`, `"VVI"`, `"VII"`.
 #'   Several are searched together with `k`.
@@ -67,10 +68,16 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = "kmeans++",
                     verbose = FALSE) {
   call <- match.call()
   x <- check_data(name_vector(x, substitute(x)), min_rows = 2L)
-  k <- check_k(k, nrow(x))
+  k <- if (missing(k)) seq_len(min(9L, nrow(x))) else check_k(k, nrow(x))
   covariance <- check_covariance(covariance)
   init <- check_init(init, x, k)
-  n_init <- if (init$type %in% c("params", "partition")) 1L else check_count(n_init, "n_init")
+  n_init <- check_count(n_init, "n_init")
+  if (init$type %in% c("params", "partition")) {
+    if (!missing(n_init) && n_init > 1L) {
+      warning("`n_init` is ignored: a user-supplied start is run once.", call. = FALSE)
+    }
+    n_init <- 1L
+  }
   control <- resolve_control(control, n_threads)
   verbose <- check_flag(verbose, "verbose")
 
@@ -135,7 +142,7 @@ as_gmm_fit <- function(res, x, k, covariance, control) {
     loglik = res$loglik, df = df, bic = -2 * res$loglik + df * log(n), n = n,
     n_iter = res$n_iter, converged = res$converged, trace = res$trace,
     posterior = res$posterior[, ord, drop = FALSE],
-    classification = max.col(res$posterior[, ord, drop = FALSE], ties.method = "first"),
+    classification = classify(res$posterior[, ord, drop = FALSE]),
     data = x, control = control, search = NULL
   )
   obj <- label_params(obj, colnames(x))

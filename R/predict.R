@@ -16,7 +16,9 @@
 #'   not underflow far from the data.
 #' @param ... Unused.
 #' @return An integer vector (`"class"`), a matrix (`"prob"`) or a numeric
-#'   vector (`"density"`).
+#'   vector (`"density"`). A row so far from every component that its density
+#'   underflows to zero gets density 0 (log density `-Inf`), `NaN`
+#'   probabilities and class `NA`.
 #' @seealso [fitted.gmm()]
 #' @examples
 #' set.seed(1)
@@ -40,7 +42,7 @@ predict.gmm <- function(object, newdata, type = c("class", "prob", "density"),
   e <- cpp_estep(x, object, covariance_code(object$covariance), object_threads(object))
   if (!is.null(e$error)) gmm_abort(e$error, class = "gmm_fit_error")
   switch(type,
-    class = stats::setNames(max.col(e$posterior, ties.method = "first"), rownames(x)),
+    class = stats::setNames(classify(e$posterior), rownames(x)),
     prob = {
       p <- if (log) log(e$posterior) else e$posterior
       dimnames(p) <- list(rownames(x), names(object$weights))
@@ -75,4 +77,11 @@ fitted.gmm <- function(object, type = c("class", "prob", "density"), log = FALSE
     prob = if (check_flag(log, "log")) log(object$posterior) else object$posterior,
     density = predict.gmm(object, type = "density", log = log)
   )
+}
+
+# Most probable component of each row; NA where the posterior is undefined.
+classify <- function(posterior) {
+  cls <- max.col(posterior, ties.method = "first")
+  cls[!is.finite(rowSums(posterior))] <- NA_integer_
+  cls
 }

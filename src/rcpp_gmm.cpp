@@ -125,7 +125,8 @@ Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
     Matrix post;
     Eigen::VectorXd logdens;
     const double ll = gmmcore::e_step(as_map(x), p, as_cov_type(cov_type),
-                                      n_threads, post, &logdens);
+                                      n_threads, post, &logdens,
+                                      /*strict=*/false);
     return Rcpp::List::create(Rcpp::Named("posterior") = Rcpp::wrap(post),
                               Rcpp::Named("logdens") = Rcpp::wrap(logdens),
                               Rcpp::Named("loglik") = ll);

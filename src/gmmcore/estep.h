@@ -45,10 +45,13 @@ void block_log_joint(const XBlock& xb, const Params& p, CovType type,
 }  // namespace detail
 
 // Returns the log-likelihood. `row_logdens`, when not null, receives each
-// row's log mixture density (length n).
+// row's log mixture density (length n). A row whose density underflows to
+// zero under every component is an error during a fit; otherwise (`strict`
+// false, as for new data far from every component) its log density is -Inf
+// and its posterior NaN.
 inline double e_step(const Eigen::Ref<const Matrix>& X, const Params& p,
                      CovType type, int n_threads, Matrix& post,
-                     Vector* row_logdens = nullptr) {
+                     Vector* row_logdens = nullptr, bool strict = true) {
   const Index n = X.rows(), d = X.cols(), k = p.k();
   const Blocks blocks(n);
   post.resize(n, k);
@@ -71,16 +74,21 @@ inline double e_step(const Eigen::Ref<const Matrix>& X, const Params& p,
       for (Index i = 0; i < rows; ++i) {
         const double m = lj.row(i).maxCoeff();
         const double s = (lj.row(i).array() - m).exp().sum();
-        const double lse = m + std::log(s);
-        if (!std::isfinite(lse)) bad = true;
-        post.row(start + i) = (lj.row(i).array() - lse).exp();
+        double lse = m + std::log(s);
+        if (!std::isfinite(lse)) {
+          bad = true;
+          lse = -std::numeric_limits<double>::infinity();
+          post.row(start + i).setConstant(std::numeric_limits<double>::quiet_NaN());
+        } else {
+          post.row(start + i) = (lj.row(i).array() - lse).exp();
+        }
         if (row_logdens) (*row_logdens)(start + i) = lse;
         sum += lse;
       }
       block_ll[b] = sum;
     }
   }
-  if (bad)
+  if (bad && strict)
     throw numerical_error(
         "the log-likelihood is not finite: some observation has zero density "
         "under every component",
