@@ -21,6 +21,9 @@
 #' @param level Probability inside each ellipse.
 #' @param col Colours of the components; recycled.
 #' @param main Title.
+#' @param xlim,ylim Axis limits of a single-panel plot (not used in the
+#'   pairwise layout); by default they hold the data and every ellipse.
+#' @param breaks Histogram breaks for one variable, as in [graphics::hist()].
 #' @param ... Passed on to the underlying plotting function.
 #' @return `x`, invisibly.
 #' @examples
@@ -31,9 +34,10 @@
 #' plot(gmm_fit(faithful, k = 1:4), what = "bic")
 #' @export
 plot.gmm <- function(x, what = c("classification", "density", "bic"), data = NULL,
-                     dims = NULL, level = 0.95, col = NULL, main = NULL, ...) {
+                     dims = NULL, level = 0.95, col = NULL, main = NULL,
+                     xlim = NULL, ylim = NULL, breaks = "Sturges", ...) {
   what <- match.arg(what)
-  if (what == "bic") return(invisible(plot_bic(x, main = main, ...)))
+  if (what == "bic") return(invisible(plot_bic(x, main = main, xlim = xlim, ylim = ylim, ...)))
   data <- if (is.null(data)) x$data else check_newdata(data, x$vars)
   if (is.null(data)) gmm_abort("`data` is required: this mixture was not fitted to data.")
   dims <- check_dims(dims, x$vars)
@@ -42,12 +46,12 @@ plot.gmm <- function(x, what = c("classification", "density", "bic"), data = NUL
   col <- col %||% component_colours(length(x$weights))
   col <- rep_len(col, length(x$weights))
   if (length(dims) == 1L) {
-    plot_density_1d(x, data, dims, col, main, ...)
+    plot_density_1d(x, data, dims, col, main, xlim, ylim, breaks, ...)
   } else if (what == "density") {
     if (length(dims) != 2L) gmm_abort("`what = \"density\"` needs one or two variables; choose them with `dims`.")
-    plot_density_2d(x, data, dims, main, ...)
+    plot_density_2d(x, data, dims, main, xlim, ylim, ...)
   } else if (length(dims) == 2L) {
-    plot_classes_2d(x, data, dims, level, col, main, ...)
+    plot_classes_2d(x, data, dims, level, col, main, xlim, ylim, ...)
   } else {
     plot_classes_pairs(x, data, dims, level, col, main, ...)
   }
@@ -66,13 +70,14 @@ check_dims <- function(dims, vars) {
   as.integer(idx)
 }
 
-plot_classes_2d <- function(x, data, dims, level, col, main, ...) {
+plot_classes_2d <- function(x, data, dims, level, col, main, xlim, ylim, ...) {
   cls <- predict.gmm(x, data, type = "class")
   ell <- component_ellipses(x, dims, level)
   i <- dims[1L]
   j <- dims[2L]
   graphics::plot(data[, i], data[, j], col = col[cls], pch = 20,
-                 xlim = axis_range(data[, i], ell, i), ylim = axis_range(data[, j], ell, j),
+                 xlim = xlim %||% axis_range(data[, i], ell, i),
+                 ylim = ylim %||% axis_range(data[, j], ell, j),
                  xlab = x$vars[i], ylab = x$vars[j],
                  main = main %||% "Classification", ...)
   draw_components(x, ell, i, j, col)
@@ -143,18 +148,18 @@ ellipse_points <- function(mu, s, r, n = 100L) {
   cbind(pts[1L, ] + mu[1L], pts[2L, ] + mu[2L])
 }
 
-plot_density_1d <- function(x, data, dim, col, main, ...) {
+plot_density_1d <- function(x, data, dim, col, main, xlim, ylim, breaks, ...) {
   v <- data[, dim]
-  grid <- pretty_grid(v, 400L)
+  grid <- pretty_grid(xlim %||% v, 400L, pad = is.null(xlim))
   sd <- sqrt(x$covariances[dim, dim, ])
   comps <- vapply(seq_along(x$weights), function(m) {
     x$weights[m] * stats::dnorm(grid, x$means[m, dim], sd[m])
   }, numeric(length(grid)))
   comps <- matrix(comps, nrow = length(grid))
   total <- rowSums(comps)
-  h <- graphics::hist(v, breaks = "FD", plot = FALSE)
+  h <- graphics::hist(v, breaks = breaks, plot = FALSE)
   graphics::plot(h, freq = FALSE, col = "grey90", border = "grey60",
-                 ylim = c(0, max(h$density, total) * 1.05), xlim = range(grid),
+                 ylim = ylim %||% c(0, max(h$density, total) * 1.2), xlim = xlim %||% range(grid),
                  xlab = x$vars[dim], main = main %||% "Mixture density", ...)
   graphics::lines(grid, total, lwd = 4, col = "grey20")
   for (m in seq_along(x$weights)) graphics::lines(grid, comps[, m], col = col[m], lwd = 2, lty = 2)
@@ -163,35 +168,35 @@ plot_density_1d <- function(x, data, dim, col, main, ...) {
                    bty = "n", cex = 0.8)
 }
 
-plot_density_2d <- function(x, data, dims, main, ...) {
+plot_density_2d <- function(x, data, dims, main, xlim, ylim, ...) {
   if (length(x$vars) != 2L) {
     gmm_abort("`what = \"density\"` in two dimensions needs a two-variable model (the density of a margin is not shown).")
   }
-  gx <- pretty_grid(data[, dims[1L]])
-  gy <- pretty_grid(data[, dims[2L]])
+  gx <- pretty_grid(xlim %||% data[, dims[1L]], pad = is.null(xlim))
+  gy <- pretty_grid(ylim %||% data[, dims[2L]], pad = is.null(ylim))
   pts <- as.matrix(expand.grid(gx, gy))
   colnames(pts) <- x$vars[dims]
   dens <- matrix(predict.gmm(x, pts, type = "density"), length(gx))
   graphics::plot(data[, dims[1L]], data[, dims[2L]], pch = 20, col = "grey60",
+                 xlim = range(gx), ylim = range(gy),
                  xlab = x$vars[dims[1L]], ylab = x$vars[dims[2L]],
                  main = main %||% "Mixture density", ...)
   graphics::contour(gx, gy, dens, add = TRUE, nlevels = 10L, drawlabels = FALSE)
 }
 
-pretty_grid <- function(v, n = 100L) {
-  pad <- 0.1 * diff(range(v))
+pretty_grid <- function(v, n = 100L, pad = TRUE) {
+  pad <- if (pad) 0.1 * diff(range(v)) else 0
   seq(min(v) - pad, max(v) + pad, length.out = n)
 }
 
-plot_bic <- function(x, main = NULL, ...) {
+plot_bic <- function(x, main = NULL, xlim = NULL, ylim = NULL, ...) {
   s <- x$search
   if (is.null(s)) {
     gmm_abort("`what = \"bic\"` needs a model search: call gmm_fit() with several `k` or `covariance` values.")
   }
   types <- unique(s$covariance)
   col <- component_colours(length(types))
-  yr <- range(s$bic, na.rm = TRUE)
-  graphics::plot(range(s$k), yr, type = "n", xlab = "number of components k",
+  graphics::plot(xlim %||% range(s$k), ylim %||% range(s$bic, na.rm = TRUE), type = "n", xlab = "number of components k",
                  ylab = "BIC (lower is better)", main = main %||% "Model selection by BIC",
                  xaxt = "n", ...)
   graphics::axis(1, at = sort(unique(s$k)))

@@ -48,7 +48,11 @@ summary.gmm <- function(object, ...) {
   sds <- apply(object$covariances, 3L, function(s) sqrt(diag(s)))
   sds <- matrix(sds, nrow = length(object$vars),
                 dimnames = list(object$vars, names(object$weights)))
-  cors <- lapply(seq_along(object$weights), function(j) stats::cov2cor(object$covariances[, , j]))
+  cors <- lapply(seq_along(object$weights), function(j) {
+    d <- length(object$vars)
+    s <- matrix(object$covariances[, , j], d, d, dimnames = list(object$vars, object$vars))
+    stats::cov2cor(s)
+  })
   names(cors) <- names(object$weights)
   structure(
     list(

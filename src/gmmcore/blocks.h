@@ -38,11 +38,14 @@ struct Blocks {
   Index slab_end_block(Index s) const { return (s + 1) * n_blocks / n_slabs; }
 };
 
-inline int effective_threads(int requested) {
+// No more threads than there are independent work items: starting a team for
+// a single block costs more than the block.
+inline int effective_threads(int requested, Index work_items) {
 #ifdef _OPENMP
-  return std::max(1, requested);
+  return static_cast<int>(std::max<Index>(1, std::min<Index>(requested, work_items)));
 #else
   (void)requested;
+  (void)work_items;
   return 1;
 #endif
 }

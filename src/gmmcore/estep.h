@@ -60,7 +60,7 @@ inline double e_step(const Eigen::Ref<const Matrix>& X, const Params& p,
   bool bad = false;
 
 #ifdef _OPENMP
-#pragma omp parallel num_threads(effective_threads(n_threads))
+#pragma omp parallel num_threads(effective_threads(n_threads, blocks.n_blocks))
 #endif
   {
     Matrix work(d, kBlockRows), lj(kBlockRows, k);

@@ -36,7 +36,7 @@ inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
   std::vector<Matrix> sum_s(S, Matrix::Zero(k, d));
 
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(effective_threads(n_threads))
+#pragma omp parallel for schedule(static, 1) num_threads(effective_threads(n_threads, S))
 #endif
   for (Index s = 0; s < S; ++s) {
     for (Index b = blocks.slab_first_block(s); b < blocks.slab_end_block(s); ++b) {
@@ -66,7 +66,7 @@ inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
 
   std::vector<std::vector<Matrix>> W_s(S, std::vector<Matrix>(k, Matrix::Zero(d, d)));
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(effective_threads(n_threads))
+#pragma omp parallel for schedule(static, 1) num_threads(effective_threads(n_threads, S))
 #endif
   for (Index s = 0; s < S; ++s) {
     Matrix y(kBlockRows, d);
