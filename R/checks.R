@@ -20,8 +20,9 @@ check_data <- function(x, arg = "x", min_rows = 1L) {
     bad <- !vapply(x, function(col) is.numeric(col) && !is.factor(col), logical(1))
     if (any(bad)) {
       gmm_abort(sprintf(
-        "`%s` must contain only numeric columns; %s %s not numeric. Drop or convert %s first.",
+        "`%s` must contain only numeric columns; %s %s %s not numeric. Drop or convert %s first.",
         arg, plural("column", sum(bad)), quote_names(names(x)[bad]),
+        if (sum(bad) == 1) "is" else "are",
         if (sum(bad) == 1) "it" else "them"
       ))
     }
@@ -161,6 +162,9 @@ describe <- function(x) {
 
 describe_value <- function(x) {
   if (is.null(x)) return("NULL")
+  if (is.numeric(x) && length(x) >= 1L && length(x) <= 10L && is.null(dim(x))) {
+    return(paste(format(x, trim = TRUE), collapse = ", "))
+  }
   if (is.atomic(x) && length(x) >= 1L && length(x) <= 5L) {
     return(paste(deparse(x, width.cutoff = 60L), collapse = ""))
   }

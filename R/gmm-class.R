@@ -87,8 +87,8 @@ as_params <- function(weights, means, covariances, d, prefix) {
     s <- covariances[, , j]
     if (max(abs(s - t(s))) > 1e-8 * max(1, abs(s)) ||
         inherits(try(chol(s), silent = TRUE), "try-error")) {
-      gmm_abort(sprintf("%s[, , %d] is not a symmetric positive definite matrix.",
-                        arg("covariances"), j))
+      gmm_abort(sprintf("`%scovariances[, , %d]` is not a symmetric positive definite matrix.",
+                        prefix, j))
     }
   }
   storage.mode(covariances) <- "double"

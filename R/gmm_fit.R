@@ -109,7 +109,7 @@ fit_single <- function(x, k, covariance, init, n_init, control, verbose) {
       sprintf("Fitting %d %s components failed%s: %s", k, covariance,
               if (n_init > 1L) sprintf(" in all %d starts", n_init) else "",
               failures[[1L]]),
-      class = "gmm_fit_error", failures = failures
+      class = "gmm_fit_error", failures = failures, reason = failures[[1L]]
     )
   }
   out <- as_gmm_fit(best, x, k, covariance, control)

@@ -47,7 +47,7 @@ search_row <- function(k, covariance, fit, d) {
     df = n_parameters(k, d, covariance),
     bic = if (failed) NA_real_ else fit$bic,
     converged = if (failed) NA else fit$converged,
-    error = if (failed) conditionMessage(fit) else NA_character_,
+    error = if (failed) fit$reason %||% conditionMessage(fit) else NA_character_,
     stringsAsFactors = FALSE
   )
 }
