@@ -1,0 +1,4 @@
+library(testthat)
+library(gmmfit)
+
+test_check("gmmfit")

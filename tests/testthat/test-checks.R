@@ -1,0 +1,154 @@
+# One test per input error: the class, and a message that names the argument.
+
+test_that("NA in `x` is an error giving its position", {
+  x <- as.matrix(iris[, 1:4])
+  x[3, 2] <- NA
+  expect_error(gmm_fit(x, k = 2),
+               "`x` contains 1 missing or non-finite value .*row 3, column 'Sepal.Width'",
+               class = "gmm_input_error")
+})
+
+test_that("NaN in `x` is an error", {
+  x <- as.matrix(faithful)
+  x[10, 1] <- NaN
+  x[12, 2] <- NaN
+  expect_error(gmm_fit(x, k = 2),
+               "`x` contains 2 missing or non-finite values .*row 10, column 'eruptions'",
+               class = "gmm_input_error")
+})
+
+test_that("Inf in `x` is an error", {
+  expect_error(gmm_fit(c(1, 2, -Inf, 4), k = 1),
+               "`x` contains 1 missing or non-finite value .*row 3",
+               class = "gmm_input_error")
+})
+
+test_that("non-numeric columns are an error naming them, and nothing is dropped silently", {
+  expect_error(gmm_fit(iris, k = 3),
+               "`x` must contain only numeric columns; column 'Species'.* not numeric",
+               class = "gmm_input_error")
+  df <- data.frame(a = 1:5, b = letters[1:5], c = factor(1:5))
+  expect_error(gmm_fit(df, k = 1), "columns 'b', 'c'.* not numeric", class = "gmm_input_error")
+})
+
+test_that("`x` of an unusable type is an error naming `x`", {
+  expect_error(gmm_fit(letters, k = 2), "`x` must be a numeric matrix.*character vector",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(list(1, 2, 3), k = 1), "`x` must be a numeric matrix.*'list'",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(matrix(letters[1:6], 3), k = 1), "`x` must be a numeric matrix",
+               class = "gmm_input_error")
+})
+
+test_that("empty input is an error naming `x`", {
+  expect_error(gmm_fit(numeric(0), k = 1), "`x` is empty \\(0 rows",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(as.matrix(faithful)[0, ], k = 1), "`x` is empty \\(0 rows, 2 columns\\)",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(faithful[, 0], k = 1), "`x` is empty \\(272 rows, 0 columns\\)",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(data.frame(), k = 1), "`x` is empty", class = "gmm_input_error")
+})
+
+test_that("a single row is too little data and says how much is needed", {
+  expect_error(gmm_fit(matrix(c(1, 2), 1), k = 1), "`x`.*at least 2 rows",
+               class = "gmm_input_error")
+})
+
+test_that("k < 1 is an error naming `k` and its range", {
+  expect_error(gmm_fit(faithful, k = 0),
+               "`k` must be whole numbers between 1 and nrow\\(x\\) \\(272\\), not 0",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(faithful, k = c(-1, 2)), "`k` must be whole numbers",
+               class = "gmm_input_error")
+})
+
+test_that("k > n is an error naming `k`", {
+  expect_error(gmm_fit(iris[1:10, 1:4], k = 11),
+               "`k` must be whole numbers between 1 and nrow\\(x\\) \\(10\\), not 11",
+               class = "gmm_input_error")
+})
+
+test_that("k that is not a whole number is an error naming `k`", {
+  expect_error(gmm_fit(faithful, k = 2.5), "`k` must be whole numbers.*not 2.5",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(faithful, k = "2"), "`k` must be whole numbers", class = "gmm_input_error")
+  expect_error(gmm_fit(faithful, k = NA), "`k` must be whole numbers", class = "gmm_input_error")
+  expect_error(gmm_fit(faithful, k = numeric(0)), "`k` must be whole numbers",
+               class = "gmm_input_error")
+})
+
+test_that("an unknown covariance structure is an error listing the valid ones", {
+  expect_error(gmm_fit(faithful, k = 2, covariance = "VVV2"),
+               paste0("`covariance` must be one or more of ",
+                      "\"full\", \"tied\", \"diag\", \"spherical\".*not 'VVV2'"),
+               class = "gmm_input_error")
+  expect_error(gmm_fit(faithful, k = 2, covariance = c("full", "EVV")), "not 'EVV'",
+               class = "gmm_input_error")
+})
+
+test_that("a covariance that is not a character vector is an error naming `covariance`", {
+  expect_error(gmm_fit(faithful, k = 2, covariance = 1),
+               "`covariance` must be a character vector, not 1", class = "gmm_input_error")
+  expect_error(gmm_fit(faithful, k = 2, covariance = NA_character_),
+               "`covariance` must be a character vector", class = "gmm_input_error")
+})
+
+test_that("a bad n_init is an error naming `n_init`", {
+  for (bad in list(0, 1.5, NA, c(1, 2), "3")) {
+    expect_error(gmm_fit(faithful, k = 2, n_init = bad),
+                 "`n_init` must be a single whole number of at least 1",
+                 class = "gmm_input_error")
+  }
+})
+
+test_that("a bad verbose flag is an error naming `verbose`", {
+  expect_error(gmm_fit(faithful, k = 2, verbose = NA), "`verbose` must be TRUE or FALSE",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(faithful, k = 2, verbose = "yes"), "`verbose` must be TRUE or FALSE",
+               class = "gmm_input_error")
+})
+
+test_that("newdata lacking a fitted column is an error naming the column", {
+  set.seed(31)
+  fit <- gmm_fit(iris[, 1:4], k = 2, n_init = 1)
+  expect_error(predict(fit, newdata = iris[, 1:3]),
+               "`newdata` lacks the column 'Petal.Width'", class = "gmm_input_error")
+  expect_error(predict(fit, newdata = iris[, c(1, 3)]),
+               "`newdata` lacks the columns 'Sepal.Width', 'Petal.Width'",
+               class = "gmm_input_error")
+})
+
+test_that("unnamed newdata of the wrong width is an error giving both widths", {
+  set.seed(32)
+  fit <- gmm_fit(iris[, 1:4], k = 2, n_init = 1)
+  expect_error(predict(fit, newdata = unname(as.matrix(iris[, 1:3]))),
+               "`newdata` has 3 columns and no names, but the model was fitted on 4",
+               class = "gmm_input_error")
+})
+
+test_that("a vector as newdata for a multivariate model is an input error", {
+  set.seed(33)
+  fit <- gmm_fit(faithful, k = 2, n_init = 1)
+  expect_error(predict(fit, newdata = c(3, 70)), "`newdata`", class = "gmm_input_error")
+})
+
+test_that("non-finite or non-numeric newdata is an error naming `newdata`", {
+  set.seed(34)
+  fit <- gmm_fit(faithful, k = 2, n_init = 1)
+  nd <- faithful[1:5, ]
+  nd$waiting[2] <- NA
+  expect_error(predict(fit, newdata = nd), "`newdata` contains 1 missing",
+               class = "gmm_input_error")
+  nd <- data.frame(eruptions = 1:3, waiting = c("a", "b", "c"))
+  expect_error(predict(fit, newdata = nd), "`newdata` must contain only numeric columns",
+               class = "gmm_input_error")
+})
+
+test_that("integer data and unnamed matrices are accepted and named", {
+  set.seed(35)
+  fit <- gmm_fit(unname(as.matrix(faithful)), k = 2, n_init = 1)
+  expect_identical(colnames(fit$means), c("x1", "x2"))
+  ints <- matrix(as.integer(round(as.matrix(faithful) * 10)), ncol = 2)
+  expect_s3_class(gmm_fit(ints, k = 2, n_init = 1), "gmm")
+})

@@ -1,0 +1,108 @@
+test_that("gmm_control() has documented defaults and keeps what it is given", {
+  ctl <- gmm_control()
+  expect_s3_class(ctl, "gmm_control")
+  expect_identical(ctl$max_iter, 1000L)
+  expect_identical(ctl$tol, 1e-6)
+  expect_identical(ctl$reg, 1e-6)
+  expect_true(ctl$n_threads >= 1L)
+  ctl <- gmm_control(max_iter = 50, tol = 0, reg = 0.5, n_threads = 2)
+  expect_identical(ctl[c("max_iter", "tol", "reg", "n_threads")],
+                   list(max_iter = 50L, tol = 0, reg = 0.5, n_threads = 2L))
+})
+
+test_that("the control is stored in the fit, with n_threads overridden by the argument", {
+  set.seed(41)
+  ctl <- gmm_control(tol = 1e-7, n_threads = 2)
+  fit <- gmm_fit(faithful, k = 2, control = ctl, n_threads = 1, n_init = 1)
+  expect_identical(fit$control$tol, 1e-7)
+  expect_identical(fit$control$n_threads, 1L)
+})
+
+test_that("print.gmm_control shows every setting and returns its input invisibly", {
+  ctl <- gmm_control(max_iter = 77, tol = 1e-9, reg = 0.5, n_threads = 1)
+  expect_output(res <- withVisible(print(ctl)),
+                "<gmm_control>.*max_iter +77.*tol +1e-09.*reg +0.5.*n_threads +1")
+  expect_false(res$visible)
+  expect_identical(res$value, ctl)
+})
+
+test_that("tol = 0 runs exactly max_iter iterations and warns that EM did not converge", {
+  set.seed(42)
+  expect_warning(
+    fit <- gmm_fit(faithful, k = 2, n_init = 1, control = gmm_control(tol = 0, max_iter = 17)),
+    "did not converge in 17 iterations.*`max_iter` or `tol`"
+  )
+  expect_identical(fit$n_iter, 17L)
+  expect_length(fit$trace, 17L)
+  expect_false(fit$converged)
+})
+
+test_that("max_iter caps the iterations of a slow fit", {
+  set.seed(43)
+  expect_warning(
+    fit <- gmm_fit(iris[, 1:4], k = 4, init = "random", n_init = 1,
+                   control = gmm_control(tol = 1e-12, max_iter = 3)),
+    "did not converge"
+  )
+  expect_identical(fit$n_iter, 3L)
+})
+
+test_that("a converged fit stopped at the first relative change below tol", {
+  set.seed(44)
+  tol <- 1e-7
+  fit <- gmm_fit(faithful, k = 2, n_init = 1, control = gmm_control(tol = tol))
+  tr <- fit$trace
+  change <- abs(diff(tr)) / (1 + abs(tr[-length(tr)]))
+  expect_true(fit$converged)
+  expect_lt(change[length(change)], tol)
+  expect_true(all(change[-length(change)] >= tol))
+})
+
+test_that("reg is added to the covariances at every M-step", {
+  # A spherical variance is at least `reg`, and exactly the ML variance plus
+  # `reg` given the posterior: check the final M-step's fixed point.
+  reg <- 0.5
+  set.seed(45)
+  fit <- gmm_fit(faithful, k = 2, covariance = "spherical", n_init = 1,
+                 control = gmm_control(reg = reg, tol = 1e-12))
+  x <- as.matrix(faithful)
+  post <- fit$posterior
+  for (j in 1:2) {
+    ml <- cov.wt(x, wt = post[, j] / sum(post[, j]), method = "ML")$cov
+    expect_equal(fit$covariances[1, 1, j], mean(diag(ml)) + reg, tolerance = 1e-6)
+  }
+})
+
+test_that("max_iter that is not a positive whole number is an error naming it", {
+  expect_error(gmm_control(max_iter = 0),
+               "`max_iter` must be a single whole number of at least 1, not 0",
+               class = "gmm_input_error")
+  expect_error(gmm_control(max_iter = 10.5), "`max_iter` must be", class = "gmm_input_error")
+})
+
+test_that("a negative or non-finite tol is an error naming it", {
+  expect_error(gmm_control(tol = -1), "`tol` must be a single finite number of at least 0, not -1",
+               class = "gmm_input_error")
+  expect_error(gmm_control(tol = NA), "`tol` must be", class = "gmm_input_error")
+  expect_error(gmm_control(tol = Inf), "`tol` must be", class = "gmm_input_error")
+})
+
+test_that("a negative reg is an error naming it", {
+  expect_error(gmm_control(reg = -1e-3), "`reg` must be a single finite number of at least 0",
+               class = "gmm_input_error")
+  expect_error(gmm_control(reg = c(1, 2)), "`reg` must be", class = "gmm_input_error")
+})
+
+test_that("a bad n_threads is an error naming it, in gmm_control() and gmm_fit()", {
+  expect_error(gmm_control(n_threads = 0),
+               "`n_threads` must be a single whole number of at least 1",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(faithful, k = 2, n_threads = -1), "`n_threads` must be",
+               class = "gmm_input_error")
+})
+
+test_that("a control not made by gmm_control() is an error naming `control`", {
+  expect_error(gmm_fit(faithful, k = 2, control = list(tol = 1e-3)),
+               "`control` must be made by gmm_control\\(\\), not an object of class 'list'",
+               class = "gmm_input_error")
+})

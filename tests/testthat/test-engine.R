@@ -1,0 +1,195 @@
+# The C++ steps, called directly, against independent R computations.
+
+test_that("the M-step matches stats::cov.wt (ML) for every covariance structure", {
+  set.seed(101)
+  x <- as.matrix(iris[, 1:4])
+  dimnames(x) <- NULL
+  n <- nrow(x)
+  resp <- matrix(runif(n * 3), n, 3)
+  resp <- resp / rowSums(resp)
+  nk <- colSums(resp)
+  cw <- lapply(1:3, function(j) cov.wt(x, wt = resp[, j] / nk[j], method = "ML"))
+  full <- array(unlist(lapply(cw, `[[`, "cov")), c(4, 4, 3))
+  pooled <- Reduce(`+`, Map(function(w, n_j) w$cov * n_j, cw, nk)) / n
+  diagonal <- array(unlist(lapply(cw, function(w) diag(diag(w$cov)))), c(4, 4, 3))
+  spherical <- array(unlist(lapply(cw, function(w) diag(mean(diag(w$cov)), 4))), c(4, 4, 3))
+  expected <- list(full = full, tied = array(pooled, c(4, 4, 3)),
+                   diag = diagonal, spherical = spherical)
+  means <- t(vapply(cw, `[[`, numeric(4), "center"))
+
+  for (type in names(cov_codes)) {
+    m <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 0, 1L)
+    expect_equal(as.vector(m$weights), nk / n, tolerance = 1e-12, info = type)
+    expect_equal(unname(m$means), unname(means), tolerance = 1e-12, info = type)
+    expect_equal(unname(m$covariances), expected[[type]], tolerance = 1e-10, info = type)
+  }
+})
+
+test_that("the M-step adds `reg` to the diagonal of every structure", {
+  set.seed(102)
+  x <- unname(as.matrix(faithful))
+  resp <- matrix(runif(nrow(x) * 2), nrow(x), 2)
+  resp <- resp / rowSums(resp)
+  reg <- 0.25
+  for (type in names(cov_codes)) {
+    plain <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 0, 1L)
+    with_reg <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], reg, 1L)
+    expect_equal(with_reg$covariances,
+                 plain$covariances + array(diag(reg, 2), c(2, 2, 2)),
+                 tolerance = 1e-12, info = type)
+    expect_identical(with_reg$means, plain$means)
+  }
+})
+
+test_that("the one-dimensional M-step gives weighted means and ML variances", {
+  set.seed(103)
+  x <- matrix(faithful$eruptions)
+  resp <- matrix(runif(nrow(x) * 2), nrow(x), 2)
+  resp <- resp / rowSums(resp)
+  m <- gmmfit:::cpp_mstep(x, resp, 0L, 0, 1L)
+  mu <- colSums(resp * x[, 1]) / colSums(resp)
+  v <- colSums(resp * outer(x[, 1], mu, "-")^2) / colSums(resp)
+  expect_equal(as.vector(m$means), mu, tolerance = 1e-12)
+  expect_equal(as.vector(m$covariances), v, tolerance = 1e-12)
+})
+
+test_that("the one-dimensional E-step matches dnorm", {
+  x <- faithful$eruptions
+  params <- list(weights = c(0.4, 0.6), means = matrix(c(2, 4.3)),
+                 covariances = array(c(0.07, 0.17), c(1, 1, 2)))
+  e <- gmmfit:::cpp_estep(matrix(x), params, 0L, 1L)
+  joint <- cbind(0.4 * dnorm(x, 2, sqrt(0.07)), 0.6 * dnorm(x, 4.3, sqrt(0.17)))
+  expect_equal(as.vector(e$logdens), log(rowSums(joint)), tolerance = 1e-12)
+  expect_equal(unname(e$posterior), joint / rowSums(joint), tolerance = 1e-12)
+  expect_equal(e$loglik, sum(log(rowSums(joint))), tolerance = 1e-12)
+})
+
+test_that("the E-step matches the multivariate normal formula for every structure", {
+  x <- unname(as.matrix(iris[, 1:4]))
+  g <- as.integer(iris$Species)
+  covs <- lapply(1:3, function(j) cov(x[g == j, ]))
+  pooled <- Reduce(`+`, covs) / 3
+  # Built without the package, so a fault in its M-step cannot leak into
+  # the reference parameters.
+  params_for <- list(
+    full = covs,
+    tied = rep(list(pooled), 3),
+    diag = lapply(covs, function(s) diag(diag(s))),
+    spherical = lapply(covs, function(s) diag(mean(diag(s)), 4))
+  )
+  weights <- c(0.2, 0.3, 0.5)
+  means <- rowsum(x, g) / tabulate(g)
+  for (type in names(cov_codes)) {
+    covariances <- array(unlist(params_for[[type]]), c(4, 4, 3))
+    params <- list(weights = weights, means = unname(means), covariances = covariances)
+    e <- gmmfit:::cpp_estep(x, params, cov_codes[[type]], 1L)
+    ref_logdens <- mixture_logdens_ref(x, weights, means, covariances)
+    expect_equal(as.vector(e$logdens), ref_logdens, tolerance = 1e-10, info = type)
+    expect_equal(e$loglik, sum(ref_logdens), tolerance = 1e-10, info = type)
+    expect_equal(unname(e$posterior), posterior_ref(x, weights, means, covariances),
+                 tolerance = 1e-10, info = type)
+    expect_equal(rowSums(e$posterior), rep(1, nrow(x)), tolerance = 1e-12, info = type)
+  }
+})
+
+test_that("the E-step and M-step give bit-identical results on 1 and 2 threads", {
+  set.seed(104)
+  # Several 256-row blocks and a ragged last block, so work is really split.
+  n <- 3000
+  x <- unname(cloud_data(n, d = 3))
+  resp <- matrix(runif(n * 4), n, 4)
+  resp <- resp / rowSums(resp)
+  for (type in names(cov_codes)) {
+    m1 <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 1e-6, 1L)
+    m2 <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 1e-6, 2L)
+    expect_identical(m1, m2, info = type)
+    e1 <- gmmfit:::cpp_estep(x, m1, cov_codes[[type]], 1L)
+    e2 <- gmmfit:::cpp_estep(x, m1, cov_codes[[type]], 2L)
+    expect_identical(e1, e2, info = type)
+  }
+})
+
+test_that("an emptied component is reported by the M-step with its index", {
+  x <- unname(as.matrix(faithful))
+  resp <- cbind(1, 0)
+  resp <- resp[rep(1, nrow(x)), ]
+  m <- gmmfit:::cpp_mstep(x, resp, 0L, 1e-6, 1L)
+  expect_match(m$error, "component 2 has no observations left")
+  expect_identical(m$component, 2L)
+})
+
+test_that("a singular covariance is reported with its index and the advice to raise `reg`", {
+  # The first group is five copies of one point: zero scatter.
+  x <- cbind(c(rep(1, 5), seq(2, 10, length.out = 20)),
+             c(rep(1, 5), sin(1:20)))
+  resp <- one_hot_ref(rep(1:2, c(5, 20)))
+  for (type in names(cov_codes)[-2]) {
+    m <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 0, 1L)
+    expect_match(m$error, "component 1 is not positive definite.*larger `reg`", info = type)
+    expect_identical(m$component, 1L, info = type)
+  }
+  # Pooling with the spread-out group keeps the tied covariance regular.
+  expect_null(gmmfit:::cpp_mstep(x, resp, cov_codes[["tied"]], 0, 1L)$error)
+  expect_null(gmmfit:::cpp_mstep(x, resp, cov_codes[["full"]], 1e-3, 1L)$error)
+})
+
+test_that("a row with zero density everywhere fails a fit but not an evaluation", {
+  params <- list(weights = c(0.5, 0.5), means = matrix(c(0, 1)),
+                 covariances = array(1, c(1, 1, 2)))
+  x <- matrix(c(0, 1e200, 2))
+  e <- gmmfit:::cpp_estep(x, params, 0L, 1L)
+  expect_identical(e$logdens[2], -Inf)
+  expect_true(all(is.nan(e$posterior[2, ])))
+  expect_equal(e$logdens[c(1, 3)], mixture_logdens_ref(x[c(1, 3)], c(0.5, 0.5), matrix(c(0, 1)),
+                                                       array(1, c(1, 1, 2))), tolerance = 1e-12)
+  res <- gmmfit:::cpp_em(x, params, 0L, gmm_control(), FALSE)
+  expect_match(res$error, "not finite")
+})
+
+test_that("one EM iteration is an E-step, an M-step and a fresh E-step", {
+  x <- unname(as.matrix(iris[, 1:4]))
+  start <- gmmfit:::cpp_mstep(x, one_hot_ref(iris$Species), 0L, 0, 1L)
+  res <- gmmfit:::cpp_em(x, start, 0L, gmm_control(max_iter = 1, tol = 0, reg = 0), FALSE)
+  e0 <- gmmfit:::cpp_estep(x, start, 0L, 1L)
+  m1 <- gmmfit:::cpp_mstep(x, e0$posterior, 0L, 0, 1L)
+  e1 <- gmmfit:::cpp_estep(x, m1, 0L, 1L)
+  expect_identical(res$n_iter, 1L)
+  expect_equal(res[c("weights", "means", "covariances")], m1, tolerance = 1e-14)
+  # The stored posterior and log-likelihood belong to the returned parameters.
+  expect_equal(res$loglik, e1$loglik, tolerance = 1e-14)
+  expect_equal(res$posterior, e1$posterior, tolerance = 1e-14)
+  expect_equal(res$trace, e1$loglik, tolerance = 1e-14)
+})
+
+test_that("EM stops at the first relative change below `tol`, and tol = 0 never stops early", {
+  x <- unname(as.matrix(faithful))
+  start <- gmmfit:::cpp_mstep(x, one_hot_ref(faithful$eruptions > 3), 0L, 0, 1L)
+  tol <- 1e-8
+  res <- gmmfit:::cpp_em(x, start, 0L, gmm_control(tol = tol, reg = 0), FALSE)
+  tr <- res$trace
+  change <- abs(diff(tr)) / (1 + abs(tr[-length(tr)]))
+  expect_true(res$converged)
+  expect_identical(length(tr), res$n_iter)
+  expect_lt(change[length(change)], tol)
+  expect_true(all(change[-length(change)] >= tol))
+  expect_identical(res$loglik, tr[length(tr)])
+
+  fixed <- gmmfit:::cpp_em(x, start, 0L, gmm_control(max_iter = 25, tol = 0, reg = 0), FALSE)
+  expect_identical(fixed$n_iter, 25L)
+  expect_length(fixed$trace, 25L)
+  expect_false(fixed$converged)
+})
+
+test_that("EM never decreases the log-likelihood when reg = 0", {
+  set.seed(105)
+  x <- unname(as.matrix(iris[, 1:4]))
+  resp <- matrix(runif(150 * 4), 150, 4)
+  resp <- resp / rowSums(resp)
+  for (type in names(cov_codes)) {
+    start <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 0, 1L)
+    res <- gmmfit:::cpp_em(x, start, cov_codes[[type]],
+                           gmm_control(max_iter = 300, tol = 0, reg = 0), FALSE)
+    tr <- c(gmmfit:::cpp_estep(x, start, cov_codes[[type]], 1L)$loglik, res$trace)
+    expect_true(all(diff(tr) >= -1e-9 * abs(tr[-1])), info = type)
+  }
+})

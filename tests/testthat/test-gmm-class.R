@@ -1,0 +1,115 @@
+test_that("gmm() builds a labelled mixture from an array of covariances", {
+  covs <- array(c(diag(2), matrix(c(1, 0.8, 0.8, 1), 2)), c(2, 2, 2))
+  mix <- gmm(c(0.3, 0.7), rbind(c(0, 0), c(3, 3)), covs)
+  expect_s3_class(mix, "gmm")
+  expect_identical(unname(mix$weights), c(0.3, 0.7))
+  expect_identical(names(mix$weights), c("1", "2"))
+  expect_identical(dimnames(mix$means), list(c("1", "2"), c("x1", "x2")))
+  expect_identical(unname(mix$covariances), covs)
+  expect_identical(mix$covariance, "full")
+  expect_identical(mix$df, 2L - 1L + 2L * 2L + 2L * 3L)
+  expect_null(mix$loglik)
+})
+
+test_that("gmm() accepts a list of covariance matrices and keeps column names", {
+  means <- rbind(c(a = 0, b = 0), c(a = 3, b = 3))
+  from_list <- gmm(c(0.5, 0.5), means, list(diag(2), 2 * diag(2)))
+  from_array <- gmm(c(0.5, 0.5), means, array(c(diag(2), 2 * diag(2)), c(2, 2, 2)))
+  expect_identical(from_list, from_array)
+  expect_identical(from_list$vars, c("a", "b"))
+})
+
+test_that("gmm() takes vectors for one variable and for one component", {
+  one_var <- gmm(c(0.25, 0.75), c(-1, 2), c(0.5, 2))
+  expect_identical(dim(one_var$means), c(2L, 1L))
+  expect_identical(as.vector(one_var$covariances), c(0.5, 2))
+  one_comp <- gmm(1, c(1, 2, 3), diag(3))
+  expect_identical(dim(one_comp$means), c(1L, 3L))
+  expect_identical(dim(one_comp$covariances), c(3L, 3L, 1L))
+})
+
+test_that("gmm() counts parameters for the structure it is given", {
+  covs <- list(diag(3), diag(3))
+  means <- matrix(0, 2, 3)
+  expect_identical(gmm(c(0.5, 0.5), means, covs, "full")$df, 1L + 6L + 12L)
+  expect_identical(gmm(c(0.5, 0.5), means, covs, "tied")$df, 1L + 6L + 6L)
+  expect_identical(gmm(c(0.5, 0.5), means, covs, "VVI")$df, 1L + 6L + 6L)
+  expect_identical(gmm(c(0.5, 0.5), means, covs, "spherical")$df, 1L + 6L + 2L)
+})
+
+test_that("the density of a mixture uses the covariances stored in it", {
+  # A "diag" mixture given a full matrix must either refuse it or evaluate
+  # the density of what it stores; anything else is not a density of the
+  # object the user holds.
+  s <- matrix(c(2, 0.9, 0.9, 1), 2)
+  at <- matrix(c(1, -1), 1)
+  for (type in c("diag", "spherical")) {
+    mix <- tryCatch(gmm(1, c(0, 0), s, covariance = type), gmm_input_error = function(e) NULL)
+    if (is.null(mix)) {
+      succeed()
+      next
+    }
+    expect_equal(predict(mix, newdata = at, type = "density"),
+                 dmvnorm_ref(at, c(0, 0), mix$covariances[, , 1]),
+                 tolerance = 1e-10, info = type)
+  }
+})
+
+test_that("gmm() rejects weights that are not a distribution", {
+  expect_error(gmm(c(0.5, 0.6), c(0, 1), c(1, 1)),
+               "`weights` must be positive numbers summing to 1, not .*0.5, 0.6",
+               class = "gmm_input_error")
+  expect_error(gmm(c(-0.5, 1.5), c(0, 1), c(1, 1)), "`weights` must be positive",
+               class = "gmm_input_error")
+})
+
+test_that("gmm() rejects means of the wrong shape", {
+  expect_error(gmm(c(0.5, 0.5), matrix(0, 3, 2), list(diag(2), diag(2))),
+               "`means` must be a finite 2 x 2 matrix", class = "gmm_input_error")
+})
+
+test_that("gmm() rejects covariances of the wrong shape", {
+  expect_error(gmm(c(0.5, 0.5), matrix(0, 2, 2), array(1, c(2, 2, 3))),
+               "`covariances` must be a finite 2 x 2 x 2 array", class = "gmm_input_error")
+  expect_error(gmm(c(0.5, 0.5), matrix(0, 2, 2), list(diag(2), diag(3))),
+               "`covariances` must be", class = "gmm_input_error")
+})
+
+test_that("gmm() rejects one-variable covariances of the wrong shape as an input error", {
+  expect_error(gmm(c(0.5, 0.5), c(0, 1), list(diag(2), diag(2))),
+               "`covariances`", class = "gmm_input_error")
+})
+
+test_that("gmm() rejects covariances that are not symmetric positive definite", {
+  expect_error(gmm(c(0.5, 0.5), c(0, 1), c(1, -1)),
+               "`covariances.*\\[, , 2\\]`? is not a symmetric positive definite matrix",
+               class = "gmm_input_error")
+  asym <- matrix(c(1, 0.5, 0.2, 1), 2)
+  expect_error(gmm(1, c(0, 0), asym), "`covariances.*\\[, , 1\\]`? is not a symmetric",
+               class = "gmm_input_error")
+})
+
+test_that("gmm() rejects an unknown or a repeated structure", {
+  expect_error(gmm(1, 0, 1, covariance = "banana"), "`covariance` must be one or more of",
+               class = "gmm_input_error")
+  expect_error(gmm(1, 0, 1, covariance = c("full", "diag")),
+               "`covariance` must be a single structure", class = "gmm_input_error")
+})
+
+test_that("validate_gmm() catches objects whose parts disagree", {
+  ok <- gmmfit:::new_gmm(c(0.5, 0.5), matrix(0, 2, 2), array(diag(2), c(2, 2, 2)), "full")
+  expect_identical(gmmfit:::validate_gmm(ok), ok)
+  bad_weights <- gmmfit:::new_gmm(c(0.5, 0.6), matrix(0, 2, 2), array(diag(2), c(2, 2, 2)), "full")
+  expect_error(gmmfit:::validate_gmm(bad_weights))
+  bad_dims <- gmmfit:::new_gmm(c(0.5, 0.5), matrix(0, 2, 2), array(diag(2), c(2, 2, 3)), "full")
+  expect_error(gmmfit:::validate_gmm(bad_dims))
+  expect_error(gmmfit:::new_gmm(1L, matrix(0), array(1, c(1, 1, 1)), "full"))
+})
+
+test_that("a mixture that was not fitted has no likelihood, observations or fitted values", {
+  mix <- gmm(c(0.5, 0.5), c(0, 3), c(1, 1))
+  expect_error(logLik(mix), "`object` was not fitted to data", class = "gmm_input_error")
+  expect_error(nobs(mix), "`object` was not fitted to data", class = "gmm_input_error")
+  expect_error(fitted(mix), "`object` was not fitted to data", class = "gmm_input_error")
+  expect_error(predict(mix), "`newdata` is required", class = "gmm_input_error")
+})

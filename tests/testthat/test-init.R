@@ -1,0 +1,195 @@
+test_that("the same seed gives the same fit for every starting strategy", {
+  for (method in c("kmeans++", "random", "random_from_data")) {
+    set.seed(21)
+    a <- gmm_fit(faithful, k = 3, init = method, n_init = 2, control = serial_control())
+    set.seed(21)
+    b <- gmm_fit(faithful, k = 3, init = method, n_init = 2, control = serial_control())
+    expect_identical(a, b, info = method)
+  }
+})
+
+test_that("random starts depend on the seed", {
+  ctl <- gmm_control(max_iter = 5, tol = 0)
+  set.seed(22)
+  a <- suppressWarnings(gmm_fit(iris[, 1:4], k = 3, init = "random", n_init = 1, control = ctl))
+  set.seed(23)
+  b <- suppressWarnings(gmm_fit(iris[, 1:4], k = 3, init = "random", n_init = 1, control = ctl))
+  expect_false(isTRUE(all.equal(a$trace, b$trace)))
+})
+
+test_that("n_init keeps the best of exactly the starts R's generator would give one by one", {
+  # Only the starts draw random numbers, so n single-start fits in a row see
+  # the same starts as one fit with n_init = n.
+  for (method in c("kmeans++", "random", "random_from_data")) {
+    set.seed(24)
+    best <- gmm_fit(faithful, k = 3, init = method, n_init = 4, control = serial_control())
+    set.seed(24)
+    singles <- vapply(1:4, function(i) {
+      gmm_fit(faithful, k = 3, init = method, n_init = 1, control = serial_control())$loglik
+    }, numeric(1))
+    expect_identical(best$loglik, max(singles), info = method)
+  }
+})
+
+test_that("a partition start is an M-step from that partition", {
+  x <- as.matrix(iris[, 1:4])
+  g <- as.integer(iris$Species)
+  expect_warning(
+    fit <- gmm_fit(x, k = 3, init = iris$Species, n_init = 1,
+                   control = gmm_control(max_iter = 1, tol = 0, reg = 0)),
+    "did not converge"
+  )
+  # Start: proportions, group means and ML group covariances; then one EM
+  # iteration, all computed here without the package.
+  w0 <- tabulate(g) / length(g)
+  mu0 <- rowsum(x, g) / tabulate(g)
+  s0 <- array(unlist(lapply(1:3, function(j) {
+    cov.wt(x[g == j, ], method = "ML")$cov
+  })), c(4, 4, 3))
+  post <- posterior_ref(x, w0, mu0, s0)
+  cw <- lapply(1:3, function(j) cov.wt(x, wt = post[, j] / sum(post[, j]), method = "ML"))
+  mu1 <- t(vapply(cw, `[[`, numeric(4), "center"))
+  idx <- match_components(fit$means, mu1)
+  expect_identical(fit$n_iter, 1L)
+  expect_equal(unname(fit$weights), colMeans(post)[idx], tolerance = 1e-10)
+  expect_equal(unname(fit$means), unname(mu1[idx, ]), tolerance = 1e-10)
+  expect_equal(unname(fit$covariances),
+               array(unlist(lapply(cw[idx], function(w) unname(w$cov))), c(4, 4, 3)),
+               tolerance = 1e-10)
+})
+
+test_that("a parameter start is used as given", {
+  x <- as.matrix(faithful)
+  start <- list(weights = c(0.3, 0.7), means = rbind(c(2, 55), c(4.5, 80)),
+                covariances = array(c(0.1, 0, 0, 30, 0.2, 0, 0, 40), c(2, 2, 2)))
+  expect_warning(
+    fit <- gmm_fit(x, k = 2, init = start, n_init = 1,
+                   control = gmm_control(max_iter = 1, tol = 0, reg = 0)),
+    "did not converge"
+  )
+  post <- posterior_ref(x, start$weights, start$means, start$covariances)
+  cw <- lapply(1:2, function(j) cov.wt(x, wt = post[, j] / sum(post[, j]), method = "ML"))
+  mu1 <- t(vapply(cw, `[[`, numeric(2), "center"))
+  idx <- match_components(fit$means, mu1)
+  expect_equal(unname(fit$weights), colMeans(post)[idx], tolerance = 1e-10)
+  expect_equal(unname(fit$means), unname(mu1[idx, ]), tolerance = 1e-10)
+  expect_equal(unname(fit$covariances[, , 1]), unname(cw[[idx[1]]]$cov), tolerance = 1e-10)
+
+  as_list <- start
+  as_list$covariances <- list(start$covariances[, , 1], start$covariances[, , 2])
+  fit_list <- suppressWarnings(
+    gmm_fit(x, k = 2, init = as_list, n_init = 1,
+            control = gmm_control(max_iter = 1, tol = 0, reg = 0))
+  )
+  expect_equal(fit_list$means, fit$means, tolerance = 1e-14)
+})
+
+test_that("partition labels may be a factor, characters or integers", {
+  ctl <- gmm_control(tol = 1e-8)
+  a <- gmm_fit(iris[, 1:4], k = 3, init = iris$Species, n_init = 1, control = ctl)
+  b <- gmm_fit(iris[, 1:4], k = 3, init = as.character(iris$Species), n_init = 1, control = ctl)
+  d <- gmm_fit(iris[, 1:4], k = 3, init = as.integer(iris$Species) * 10L, n_init = 1,
+               control = ctl)
+  expect_identical(b$means, a$means)
+  expect_identical(d$means, a$means)
+  expect_identical(d$loglik, a$loglik)
+})
+
+test_that("a user-supplied start warns about n_init only when n_init was given", {
+  expect_warning(gmm_fit(iris[, 1:4], k = 3, init = iris$Species, n_init = 5),
+                 "`n_init` is ignored")
+  # The default n_init is not the user's doing, so it must not warn.
+  expect_no_warning(gmm_fit(iris[, 1:4], k = 3, init = iris$Species))
+  expect_no_warning(gmm_fit(iris[, 1:4], k = 3, init = iris$Species, n_init = 1))
+})
+
+test_that("an unknown starting method is an error naming `init`", {
+  expect_error(gmm_fit(faithful, k = 2, init = "kmeans"),
+               "`init` must be one of .*not \"kmeans\"", class = "gmm_input_error")
+})
+
+test_that("an `init` of an unusable type is an error naming `init`", {
+  expect_error(gmm_fit(faithful, k = 2, init = function(x) 1),
+               "`init` must be a method name.*'function'", class = "gmm_input_error")
+})
+
+test_that("a partition of the wrong length is an error naming `init`", {
+  expect_error(gmm_fit(iris[, 1:4], k = 3, init = iris$Species[1:100]),
+               "`init` as a partition must give a label for each of the 150 rows.*length 100",
+               class = "gmm_input_error")
+})
+
+test_that("a partition with NA labels is an error naming `init`", {
+  labels <- iris$Species
+  labels[7] <- NA
+  expect_error(gmm_fit(iris[, 1:4], k = 3, init = labels),
+               "`init` as a partition.*contains NA", class = "gmm_input_error")
+})
+
+test_that("a partition with a number of groups other than `k` is an error", {
+  expect_error(gmm_fit(iris[, 1:4], k = 2, init = iris$Species),
+               "`init` as a partition has 3 groups, so `k` must be 3",
+               class = "gmm_input_error")
+})
+
+test_that("a parameter start without every element is an error naming the missing ones", {
+  expect_error(gmm_fit(faithful, k = 2, init = list(weights = c(0.5, 0.5))),
+               "`init` as parameters.*'means', 'covariances' missing",
+               class = "gmm_input_error")
+})
+
+test_that("a parameter start with a number of components other than `k` is an error", {
+  start <- list(weights = c(0.5, 0.5), means = matrix(0, 2, 2),
+                covariances = array(diag(2), c(2, 2, 2)))
+  expect_error(gmm_fit(faithful, k = 3, init = start),
+               "`init\\$weights` has 2 components, so `k` must be 2",
+               class = "gmm_input_error")
+})
+
+test_that("parameter start weights that are not a distribution are an error", {
+  start <- list(weights = c(0.5, 0.6), means = matrix(0, 2, 2),
+                covariances = array(diag(2), c(2, 2, 2)))
+  expect_error(gmm_fit(faithful, k = 2, init = start),
+               "`init\\$weights` must be positive numbers summing to 1",
+               class = "gmm_input_error")
+})
+
+test_that("parameter start means of the wrong shape are an error naming `init$means`", {
+  start <- list(weights = c(0.5, 0.5), means = matrix(0, 2, 3),
+                covariances = array(diag(2), c(2, 2, 2)))
+  expect_error(gmm_fit(faithful, k = 2, init = start),
+               "`init\\$means` must be a finite 2 x 2 matrix.*not 2 x 3",
+               class = "gmm_input_error")
+})
+
+test_that("parameter start covariances of the wrong shape are an error naming them", {
+  start <- list(weights = c(0.5, 0.5), means = matrix(0, 2, 2),
+                covariances = array(diag(3), c(3, 3, 2)))
+  expect_error(gmm_fit(faithful, k = 2, init = start),
+               "`init\\$covariances` must be a finite 2 x 2 x 2 array",
+               class = "gmm_input_error")
+})
+
+test_that("one-dimensional start covariances of the wrong shape are an input error too", {
+  # 2 x 2 matrices cannot be the variances of a single variable.
+  start <- list(weights = c(0.5, 0.5), means = c(2, 4),
+                covariances = list(diag(2), diag(2)))
+  expect_error(gmm_fit(faithful$eruptions, k = 2, init = start),
+               "`init\\$covariances`", class = "gmm_input_error")
+})
+
+test_that("a start covariance that is not positive definite is an error naming it", {
+  s <- matrix(c(1, 2, 2, 1), 2)
+  start <- list(weights = c(0.5, 0.5), means = matrix(0, 2, 2),
+                covariances = array(c(diag(2), s), c(2, 2, 2)))
+  expect_error(gmm_fit(faithful, k = 2, init = start),
+               "`init\\$covariances.*\\[, , 2\\]`? is not a symmetric positive definite",
+               class = "gmm_input_error")
+})
+
+test_that("k-means++ on data with fewer distinct points than k fails as a fit error", {
+  x <- rep(c(1, 2), 50)
+  set.seed(25)
+  expect_error(gmm_fit(x, k = 3, n_init = 2), "no observations left|not positive definite",
+               class = "gmm_fit_error")
+})

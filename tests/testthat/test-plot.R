@@ -1,0 +1,68 @@
+test_that("one-variable models plot their density", {
+  set.seed(101)
+  fit <- gmm_fit(faithful$eruptions, k = 2, n_init = 1)
+  on_null_device({
+    expect_identical(withVisible(plot(fit))$visible, FALSE)
+    expect_identical(plot(fit, what = "density"), fit)
+  })
+})
+
+test_that("two-variable models plot classification and density", {
+  set.seed(102)
+  fit <- gmm_fit(faithful, k = 3, n_init = 1)
+  on_null_device({
+    expect_identical(plot(fit), fit)
+    expect_identical(plot(fit, what = "density"), fit)
+    expect_identical(plot(fit, col = c("red", "blue"), main = "custom", level = 0.5), fit)
+  })
+})
+
+test_that("four-variable models plot a matrix of panels, or chosen variables", {
+  set.seed(103)
+  fit <- gmm_fit(iris[, 1:4], k = 3, n_init = 1)
+  on_null_device({
+    expect_identical(plot(fit), fit)
+    expect_identical(plot(fit, dims = c("Petal.Length", "Petal.Width")), fit)
+    expect_identical(plot(fit, dims = 3), fit)
+  })
+})
+
+test_that("a mixture that was not fitted plots given data", {
+  mix <- separated_mixture()
+  sim <- simulate(mix, nsim = 100, seed = 1)
+  on_null_device({
+    expect_identical(plot(mix, data = sim[, 1:2]), mix)
+    expect_error(plot(mix), "`data` is required", class = "gmm_input_error")
+  })
+})
+
+test_that("the BIC plot draws a search and refuses a single fit", {
+  set.seed(104)
+  fit <- gmm_fit(faithful, k = 1:3, covariance = c("full", "spherical"), n_init = 1)
+  single <- gmm_fit(faithful, k = 2, n_init = 1)
+  on_null_device({
+    expect_identical(plot(fit, what = "bic"), fit)
+    expect_error(plot(single, what = "bic"), "`what = \"bic\"` needs a model search",
+                 class = "gmm_input_error")
+  })
+})
+
+test_that("the BIC plot copes with failed candidates", {
+  x <- cbind(c(rep(1, 5), seq(2, 10, length.out = 20)), c(rep(1, 5), sin(1:20)))
+  fit <- gmm_fit(x, k = 2, covariance = c("full", "tied", "diag"), init = rep(1:2, c(5, 20)),
+                 n_init = 1, control = gmm_control(reg = 0))
+  on_null_device(expect_identical(plot(fit, what = "bic"), fit))
+})
+
+test_that("bad plot arguments are errors naming them", {
+  set.seed(105)
+  fit <- gmm_fit(iris[, 1:4], k = 2, n_init = 1)
+  on_null_device({
+    expect_error(plot(fit, dims = 7), "`dims` must name or number distinct variables",
+                 class = "gmm_input_error")
+    expect_error(plot(fit, dims = "Sepal"), "`dims`", class = "gmm_input_error")
+    expect_error(plot(fit, level = 1), "`level` must be below 1", class = "gmm_input_error")
+    expect_error(plot(fit, what = "density"), "needs one or two variables",
+                 class = "gmm_input_error")
+  })
+})

@@ -1,0 +1,120 @@
+test_that("the search table has one row per k and covariance, and the fit is its BIC minimum", {
+  set.seed(51)
+  fit <- gmm_fit(faithful, k = 1:3, covariance = c("full", "diag", "spherical"),
+                 n_init = 1, control = serial_control())
+  s <- fit$search
+  expect_s3_class(s, "data.frame")
+  expect_named(s, c("k", "covariance", "loglik", "df", "bic", "converged", "error"))
+  expect_identical(nrow(s), 9L)
+  expect_setequal(paste(s$k, s$covariance),
+                  paste(rep(1:3, 3), rep(c("full", "diag", "spherical"), each = 3)))
+  expect_identical(s$df, mapply(gmmfit:::n_parameters, s$k, 2L, s$covariance))
+  expect_equal(s$bic, -2 * s$loglik + s$df * log(272), tolerance = 1e-12)
+  expect_true(all(is.na(s$error)))
+  best <- which.min(s$bic)
+  expect_identical(length(fit$weights), s$k[best])
+  expect_identical(fit$covariance, s$covariance[best])
+  expect_identical(fit$loglik, s$loglik[best])
+  expect_identical(fit$bic, min(s$bic))
+})
+
+test_that("each row of the table is the fit of that candidate alone", {
+  ctl <- gmm_control(tol = 1e-8)
+  all <- gmm_fit(iris[, 1:4], k = 3, covariance = c("full", "tied", "diag", "spherical"),
+                 init = iris$Species, n_init = 1, control = ctl)
+  for (cov in c("full", "tied", "diag", "spherical")) {
+    alone <- gmm_fit(iris[, 1:4], k = 3, covariance = cov, init = iris$Species,
+                     n_init = 1, control = ctl)
+    expect_identical(all$search$loglik[all$search$covariance == cov], alone$loglik, info = cov)
+  }
+})
+
+test_that("a failing candidate is recorded with its reason and the search goes on", {
+  # Five copies of one point form a group of their own; only the tied
+  # covariance, pooled with the other group, stays regular without `reg`.
+  x <- cbind(c(rep(1, 5), seq(2, 10, length.out = 20)), c(rep(1, 5), sin(1:20)))
+  labels <- rep(1:2, c(5, 20))
+  fit <- gmm_fit(x, k = 2, covariance = c("full", "tied", "diag", "spherical"),
+                 init = labels, n_init = 1, control = gmm_control(reg = 0))
+  s <- fit$search
+  expect_identical(fit$covariance, "tied")
+  failed <- s$covariance != "tied"
+  expect_true(all(is.na(s$loglik[failed]) & is.na(s$bic[failed]) & is.na(s$converged[failed])))
+  expect_match(s$error[failed], "component 1 is not positive definite.*larger `reg`")
+  expect_true(is.na(s$error[!failed]))
+})
+
+test_that("large k on data with duplicated points fails for some candidates but not the search", {
+  set.seed(52)
+  x <- rbind(matrix(1, 10, 2), matrix(rnorm(40), 20, 2))
+  fit <- gmm_fit(x, k = 1:6, n_init = 2, control = serial_control(reg = 0))
+  s <- fit$search
+  expect_identical(nrow(s), 6L)
+  expect_true(is.na(s$error[s$k == 1]))
+  expect_true(any(!is.na(s$error)))
+  expect_match(s$error[!is.na(s$error)], "not positive definite|no observations left")
+  expect_identical(fit$bic, min(s$bic, na.rm = TRUE))
+})
+
+test_that("a search in which every candidate fails is a fit error carrying the table", {
+  x <- cbind(c(rep(1, 5), seq(2, 10, length.out = 20)), c(rep(1, 5), sin(1:20)))
+  labels <- rep(1:2, c(5, 20))
+  err <- tryCatch(gmm_fit(x, k = 2, covariance = c("full", "diag"), init = labels, n_init = 1,
+                          control = gmm_control(reg = 0)),
+                  gmm_fit_error = function(e) e)
+  expect_s3_class(err, "gmm_fit_error")
+  expect_match(conditionMessage(err), "Every candidate failed")
+  expect_identical(nrow(err$search), 2L)
+})
+
+test_that("only the selected model's non-convergence is reported, once", {
+  warnings <- character()
+  set.seed(53)
+  fit <- withCallingHandlers(
+    gmm_fit(faithful, k = 1:3, n_init = 1, control = gmm_control(tol = 0, max_iter = 3)),
+    warning = function(w) {
+      warnings <<- c(warnings, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    }
+  )
+  expect_length(warnings, 1L)
+  expect_match(warnings, "did not converge .*selected model")
+  expect_true(all(!fit$search$converged))
+})
+
+test_that("verbose reports each candidate of the search", {
+  messages <- character()
+  set.seed(54)
+  withCallingHandlers(
+    gmm_fit(faithful, k = 1:2, n_init = 1, verbose = TRUE),
+    message = function(m) {
+      messages <<- c(messages, conditionMessage(m))
+      invokeRestart("muffleMessage")
+    }
+  )
+  expect_length(messages, 2L)
+  expect_match(messages[1], "\\[1/2\\] k = 1, full: BIC [0-9.]+")
+  expect_match(messages[2], "\\[2/2\\] k = 2, full: BIC [0-9.]+")
+})
+
+test_that("repeated candidates and mclust synonyms are fitted once", {
+  set.seed(55)
+  fit <- gmm_fit(faithful, k = c(2, 2), covariance = c("VVV", "full"), n_init = 1)
+  expect_null(fit$search)
+  expect_identical(fit$covariance, "full")
+})
+
+test_that("by default k goes up to the number of rows on tiny data", {
+  set.seed(56)
+  x <- c(1.1, 1.3, 0.9, 5.2, 5.0, 4.8, 5.1)
+  fit <- suppressWarnings(gmm_fit(x, covariance = "spherical", n_init = 1))
+  expect_identical(fit$search$k, 1:7)
+})
+
+test_that("BIC selects the number of components of well separated simulated data", {
+  sim <- simulate(separated_mixture(), nsim = 400, seed = 57)
+  set.seed(58)
+  fit <- gmm_fit(sim[, c("x1", "x2")], k = 1:5, n_init = 2, control = serial_control())
+  expect_identical(length(fit$weights), 3L)
+  expect_identical(fit$covariance, "full")
+})
