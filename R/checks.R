@@ -16,6 +16,10 @@ is_whole <- function(x) {
 # A numeric matrix with column names, or an error. Nothing is dropped: any
 # non-numeric column or non-finite value is an error.
 check_data <- function(x, arg = "x", min_rows = 1L) {
+  if (!is.null(dim(x)) && length(dim(x)) != 2L) {
+    gmm_abort(sprintf("`%s` must be two-dimensional (a matrix or data frame), not an array of %d dimensions.",
+                      arg, length(dim(x))))
+  }
   if (is.data.frame(x)) {
     bad <- !vapply(x, function(col) is.numeric(col) && !is.factor(col), logical(1))
     if (any(bad)) {
@@ -35,13 +39,13 @@ check_data <- function(x, arg = "x", min_rows = 1L) {
       arg, describe(x)
     ))
   }
-  if (length(dim(x)) != 2L) {
-    gmm_abort(sprintf("`%s` must be two-dimensional, not an array of %d dimensions.",
-                      arg, length(dim(x))))
-  }
-  if (nrow(x) < min_rows || ncol(x) == 0L) {
+  if (nrow(x) == 0L || ncol(x) == 0L) {
     gmm_abort(sprintf("`%s` is empty (%d rows, %d columns); it needs at least %d %s and one column.",
                       arg, nrow(x), ncol(x), min_rows, plural("row", min_rows)))
+  }
+  if (nrow(x) < min_rows) {
+    gmm_abort(sprintf("`%s` has %d %s; a mixture needs at least %d rows.",
+                      arg, nrow(x), plural("row", nrow(x)), min_rows))
   }
   storage.mode(x) <- "double"
   if (is.null(colnames(x))) {
@@ -121,7 +125,13 @@ check_flag <- function(x, arg) {
 
 # Columns of `newdata` matching the fitted variables, by name where possible.
 check_newdata <- function(newdata, vars) {
-  if (is.null(dim(newdata)) && is.numeric(newdata) && length(vars) == 1L) {
+  if (is.null(dim(newdata)) && is.numeric(newdata)) {
+    if (length(vars) > 1L) {
+      gmm_abort(sprintf(
+        "`newdata` is a vector, but the model has %d variables (%s); give a matrix or data frame with those columns (for one observation, `matrix(values, nrow = 1)`).",
+        length(vars), quote_names(vars)
+      ))
+    }
     newdata <- matrix(newdata, ncol = 1L, dimnames = list(names(newdata), vars))
   }
   if (is.data.frame(newdata) || is.matrix(newdata)) {
@@ -142,7 +152,12 @@ check_newdata <- function(newdata, vars) {
       colnames(newdata) <- vars
     }
   }
-  check_data(newdata, "newdata")
+  newdata <- check_data(newdata, "newdata")
+  if (ncol(newdata) != length(vars)) {
+    gmm_abort(sprintf("`newdata` has %d columns, but the model was fitted on %d (%s).",
+                      ncol(newdata), length(vars), quote_names(vars)))
+  }
+  newdata
 }
 
 # ---- message helpers -------------------------------------------------------
@@ -157,7 +172,15 @@ quote_names <- function(x, max = 5L) {
 describe <- function(x) {
   if (is.null(x)) return("NULL")
   cls <- class(x)[1L]
-  if (is.atomic(x) && !is.matrix(x)) sprintf("a %s vector", typeof(x)) else sprintf("an object of class '%s'", cls)
+  if (!is.null(dim(x)) && !is.data.frame(x)) {
+    return(sprintf("a %s %s of dimensions %s", typeof(x), if (is.matrix(x)) "matrix" else "array",
+                   paste(dim(x), collapse = " x ")))
+  }
+  if (is.atomic(x)) {
+    type <- if (is.factor(x)) "factor" else paste(typeof(x), "vector")
+    return(sprintf("%s %s", if (grepl("^[aeiou]", type)) "an" else "a", type))
+  }
+  sprintf("an object of class '%s'", cls)
 }
 
 describe_value <- function(x) {

@@ -36,8 +36,10 @@ validate_gmm <- function(x) {
 #'   length k; for k = 1 a vector of length d).
 #' @param covariances A d x d x k array of covariance matrices, or a list of k
 #'   d x d matrices (for d = 1, a vector of k variances).
-#' @param covariance The covariance structure the parameters follow; used for
-#'   the parameter count and printing.
+#' @param covariance The covariance structure the parameters follow
+#'   (`"full"`, `"tied"`, `"diag"`, `"spherical"` or an mclust synonym). The
+#'   covariances must follow it: equal for `"tied"`, diagonal for `"diag"`,
+#'   multiples of the identity for `"spherical"`.
 #' @return An object of class `"gmm"`.
 #' @examples
 #' mix <- gmm(weights = c(0.3, 0.7),
@@ -52,6 +54,7 @@ gmm <- function(weights, means, covariances, covariance = "full") {
   if (is.null(dim(means)) && length(weights) == 1L) means <- matrix(means, nrow = 1L)
   d <- if (is.null(dim(means))) 1L else ncol(means)
   p <- as_params(weights, means, covariances, d = d, prefix = "")
+  check_structure(p$covariances, covariance)
   vars <- colnames(means) %||% if (d == 1L) "x" else paste0("x", seq_len(d))
   obj <- new_gmm(p$weights, p$means, p$covariances, covariance,
                  df = n_parameters(length(p$weights), d, covariance))
@@ -75,7 +78,7 @@ as_params <- function(weights, means, covariances, d, prefix) {
                       arg("means"), k, d,
                       if (is.null(dim(means))) describe_value(means) else paste(dim(means), collapse = " x ")))
   }
-  if (is.list(covariances)) covariances <- simplify_cov_list(covariances, d)
+  if (is.list(covariances)) covariances <- simplify_cov_list(covariances, d, arg("covariances"))
   if (d == 1L && is.null(dim(covariances))) covariances <- array(covariances, c(1L, 1L, length(covariances)))
   if (is.matrix(covariances) && k == 1L) covariances <- array(covariances, c(d, d, 1L))
   if (!is.numeric(covariances) || !identical(dim(covariances), c(d, d, k)) ||
@@ -97,10 +100,70 @@ as_params <- function(weights, means, covariances, d, prefix) {
        covariances = unname(covariances))
 }
 
-simplify_cov_list <- function(covariances, d) {
+simplify_cov_list <- function(covariances, d, arg) {
   ok <- vapply(covariances, function(s) is.numeric(s) && length(s) == d * d, logical(1))
-  if (!all(ok)) return(NULL)
+  if (!all(ok)) {
+    gmm_abort(sprintf("%s as a list must hold %d x %d numeric matrices; element %d is %s.",
+                      arg, d, d, which(!ok)[1L], describe(covariances[[which(!ok)[1L]]])))
+  }
   array(unlist(lapply(covariances, as.double)), c(d, d, length(covariances)))
+}
+
+# Covariances given for a structure must follow it, since the engine reads
+# only the diagonal of "diag" and "spherical" covariances.
+check_structure <- function(covariances, covariance, arg = "`covariances`") {
+  k <- dim(covariances)[3L]
+  d <- dim(covariances)[1L]
+  cov_j <- function(j) matrix(covariances[, , j], d, d)
+  tol <- function(s) 1e-8 * max(abs(s))
+  bad <- switch(covariance,
+    full = integer(),
+    tied = which(vapply(seq_len(k), function(j) {
+      max(abs(cov_j(j) - cov_j(1L))) > tol(cov_j(1L))
+    }, logical(1))),
+    diag = which(vapply(seq_len(k), function(j) {
+      s <- cov_j(j)
+      max(abs(s - diag(diag(s), d))) > tol(s)
+    }, logical(1))),
+    spherical = which(vapply(seq_len(k), function(j) {
+      s <- cov_j(j)
+      max(abs(s - diag(mean(diag(s)), d))) > tol(s)
+    }, logical(1)))
+  )
+  if (length(bad)) {
+    what <- switch(covariance,
+      tied = "all be equal",
+      diag = "be diagonal",
+      spherical = "be multiples of the identity"
+    )
+    gmm_abort(sprintf(
+      "%s must %s for covariance = \"%s\"; component %d is not. Use covariance = \"full\" for unrestricted matrices.",
+      arg, what, covariance, bad[[1L]]
+    ))
+  }
+  invisible(covariances)
+}
+
+# A user start turned into the structure being fitted: the diagonal for
+# "diag", the mean variance for "spherical", the weighted mean for "tied".
+project_params <- function(p, covariance) {
+  covs <- p$covariances
+  k <- dim(covs)[3L]
+  d <- dim(covs)[1L]
+  for (j in seq_len(k)) {
+    s <- matrix(covs[, , j], d, d)
+    covs[, , j] <- switch(covariance,
+      full = , tied = s,
+      diag = diag(diag(s), d),
+      spherical = diag(mean(diag(s)), d)
+    )
+  }
+  if (covariance == "tied") {
+    pooled <- Reduce(`+`, lapply(seq_len(k), function(j) p$weights[j] * matrix(covs[, , j], d, d)))
+    covs[] <- pooled
+  }
+  p$covariances <- covs
+  p
 }
 
 # Names on every piece: components 1..k, variables as in the data.

@@ -20,8 +20,10 @@
 #' random responsibilities, `"random_from_data"` from k distinct observations as
 #' means with the covariance of the whole data. A vector of labels (one per
 #' row) starts from that partition, and a list with `weights`, `means` (k x d)
-#' and `covariances` (d x d x k) starts from those parameters; a user start is
-#' run once and fixes `k`. With `n_init > 1` the start reaching the highest
+#' and `covariances` (d x d x k) starts from those parameters (for a
+#' restricted structure the covariances are first reduced to it: their
+#' diagonals for `"diag"`, the mean variance for `"spherical"`, the
+#' weight-averaged matrix for `"tied"`); a user start is run once and fixes `k`. With `n_init > 1` the start reaching the highest
 #' log-likelihood is kept. Starts use R's random number generator, so
 #' [set.seed()] makes fits reproducible.
 #'
@@ -67,13 +69,14 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = "kmeans++",
                     n_init = 3L, control = gmm_control(), n_threads = NULL,
                     verbose = FALSE) {
   call <- match.call()
+  n_init_given <- !missing(n_init)
   x <- check_data(name_vector(x, substitute(x)), min_rows = 2L)
   k <- if (missing(k)) seq_len(min(9L, nrow(x))) else check_k(k, nrow(x))
   covariance <- check_covariance(covariance)
   init <- check_init(init, x, k)
   n_init <- check_count(n_init, "n_init")
   if (init$type %in% c("params", "partition")) {
-    if (!missing(n_init) && n_init > 1L) {
+    if (n_init_given && n_init > 1L) {
       warning("`n_init` is ignored: a user-supplied start is run once.", call. = FALSE)
     }
     n_init <- 1L

@@ -66,7 +66,7 @@ check_init_params <- function(p, x, ks) {
 # One starting point for a fit with k components of structure `covariance`.
 make_start <- function(init, x, k, covariance, control) {
   switch(init$type,
-    "params" = init$params,
+    "params" = project_params(init$params, covariance),
     "random_from_data" = start_from_rows(x, k, covariance),
     "kmeans++" = start_from_resp(x, one_hot(kmeanspp_labels(x, k), k), covariance, control),
     "random" = start_from_resp(x, random_resp(nrow(x), k), covariance, control),

@@ -6,5 +6,6 @@
 #'
 #' @useDynLib gmmfit, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
+#' @importFrom stats fitted logLik nobs predict simulate
 #' @keywords internal
 "_PACKAGE"

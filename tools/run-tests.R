@@ -8,9 +8,9 @@
 # The dependencies must be installed already (Rscript tools/quickstart.R does
 # that). Set GMMFIT_EXTENDED=true to run the extended tests as well.
 #
-# The last line printed is the totals, "N passed, N failed" (followed by
-# ", N skipped" when tests were skipped), where "failed" counts failed
-# expectations and tests that stopped with an error.
+# The last line printed is the totals, "N passed, N failed", where "failed"
+# counts failed expectations and tests that stopped with an error; the line
+# before it gives the number of skipped tests.
 # The exit status is 1 when anything failed or errored, 0 otherwise.
 
 local({
@@ -25,10 +25,8 @@ local({
   source(helpers, local = FALSE)
 })
 
-totals_line <- function(passed, failed, skipped) {
-  line <- sprintf("%d passed, %d failed", as.integer(passed), as.integer(failed))
-  if (skipped > 0) line <- sprintf("%s, %d skipped", line, as.integer(skipped))
-  line
+totals_line <- function(passed, failed) {
+  sprintf("%d passed, %d failed", as.integer(passed), as.integer(failed))
 }
 
 run_tests <- function() {
@@ -84,8 +82,9 @@ totals <- tryCatch(
 if (is.null(totals)) {
   # Installing the package or running the suite failed as a whole: count it
   # as one failure so the totals line is still printed.
-  cat(totals_line(0, 1, 0), "\n", sep = "")
+  cat(totals_line(0, 1), "\n", sep = "")
   quit(save = "no", status = 1L)
 }
-cat("\n", totals_line(totals[["passed"]], totals[["failed"]], totals[["skipped"]]), "\n", sep = "")
+cat("\n", sprintf("%d skipped\n", as.integer(totals[["skipped"]])),
+    totals_line(totals[["passed"]], totals[["failed"]]), "\n", sep = "")
 quit(save = "no", status = if (totals[["failed"]] > 0) 1L else 0L)

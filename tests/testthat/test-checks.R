@@ -36,7 +36,13 @@ test_that("`x` of an unusable type is an error naming `x`", {
                class = "gmm_input_error")
   expect_error(gmm_fit(list(1, 2, 3), k = 1), "`x` must be a numeric matrix.*'list'",
                class = "gmm_input_error")
-  expect_error(gmm_fit(matrix(letters[1:6], 3), k = 1), "`x` must be a numeric matrix",
+  expect_error(gmm_fit(matrix(letters[1:6], 3), k = 1),
+               "`x` must be a numeric matrix.*not a character matrix of dimensions 3 x 2",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(iris$Species, k = 1), "`x` must be a numeric matrix.*not a factor",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(array(rnorm(24), c(2, 3, 4)), k = 1),
+               "`x` must be two-dimensional .*not an array of 3 dimensions",
                class = "gmm_input_error")
 })
 

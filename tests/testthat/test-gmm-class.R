@@ -37,20 +37,34 @@ test_that("gmm() counts parameters for the structure it is given", {
   expect_identical(gmm(c(0.5, 0.5), means, covs, "spherical")$df, 1L + 6L + 2L)
 })
 
-test_that("the density of a mixture uses the covariances stored in it", {
-  # A "diag" mixture given a full matrix must either refuse it or evaluate
-  # the density of what it stores; anything else is not a density of the
-  # object the user holds.
+test_that("gmm() refuses covariances that do not follow the structure", {
   s <- matrix(c(2, 0.9, 0.9, 1), 2)
-  at <- matrix(c(1, -1), 1)
-  for (type in c("diag", "spherical")) {
-    mix <- tryCatch(gmm(1, c(0, 0), s, covariance = type), gmm_input_error = function(e) NULL)
-    if (is.null(mix)) {
-      succeed()
-      next
-    }
-    expect_equal(predict(mix, newdata = at, type = "density"),
-                 dmvnorm_ref(at, c(0, 0), mix$covariances[, , 1]),
+  expect_error(gmm(1, c(0, 0), s, covariance = "diag"),
+               "`covariances` must be diagonal for covariance = \"diag\"; component 1",
+               class = "gmm_input_error")
+  expect_error(gmm(1, c(0, 0), diag(c(2, 1)), covariance = "spherical"),
+               "multiples of the identity", class = "gmm_input_error")
+  expect_error(gmm(c(0.5, 0.5), rbind(c(0, 0), c(1, 1)), list(diag(2), 2 * diag(2)),
+                   covariance = "tied"),
+               "must all be equal .*component 2", class = "gmm_input_error")
+})
+
+test_that("densities of restricted mixtures match the direct formula", {
+  at <- rbind(c(1, -1), c(0.3, 2), c(-2, 0))
+  mixes <- list(
+    diag = gmm(c(0.4, 0.6), rbind(c(0, 0), c(1, 2)), list(diag(c(2, 0.5)), diag(c(1, 3))),
+               covariance = "diag"),
+    spherical = gmm(c(0.4, 0.6), rbind(c(0, 0), c(1, 2)), list(diag(2) * 1.5, diag(2) * 0.7),
+                    covariance = "spherical"),
+    tied = gmm(c(0.4, 0.6), rbind(c(0, 0), c(1, 2)),
+               list(matrix(c(2, 0.9, 0.9, 1), 2), matrix(c(2, 0.9, 0.9, 1), 2)),
+               covariance = "tied")
+  )
+  for (type in names(mixes)) {
+    mix <- mixes[[type]]
+    expected <- mix$weights[1] * dmvnorm_ref(at, mix$means[1, ], mix$covariances[, , 1]) +
+      mix$weights[2] * dmvnorm_ref(at, mix$means[2, ], mix$covariances[, , 2])
+    expect_equal(unname(predict(mix, newdata = at, type = "density")), expected,
                  tolerance = 1e-10, info = type)
   }
 })
@@ -72,7 +86,8 @@ test_that("gmm() rejects covariances of the wrong shape", {
   expect_error(gmm(c(0.5, 0.5), matrix(0, 2, 2), array(1, c(2, 2, 3))),
                "`covariances` must be a finite 2 x 2 x 2 array", class = "gmm_input_error")
   expect_error(gmm(c(0.5, 0.5), matrix(0, 2, 2), list(diag(2), diag(3))),
-               "`covariances` must be", class = "gmm_input_error")
+               "`covariances` as a list must hold 2 x 2 numeric matrices; element 2",
+               class = "gmm_input_error")
 })
 
 test_that("gmm() rejects one-variable covariances of the wrong shape as an input error", {

@@ -193,3 +193,25 @@ test_that("k-means++ on data with fewer distinct points than k fails as a fit er
   expect_error(gmm_fit(x, k = 3, n_init = 2), "no observations left|not positive definite",
                class = "gmm_fit_error")
 })
+
+test_that("a parameter start is reduced to the structure being fitted", {
+  x <- as.matrix(faithful)
+  s1 <- matrix(c(0.1, 0.5, 0.5, 30), 2)
+  s2 <- matrix(c(0.2, 0.9, 0.9, 40), 2)
+  start <- list(weights = c(0.35, 0.65), means = rbind(c(2, 55), c(4.3, 80)),
+                covariances = array(c(s1, s2), c(2, 2, 2)))
+  reduced <- list(
+    diag = list(diag(diag(s1)), diag(diag(s2))),
+    spherical = list(diag(mean(diag(s1)), 2), diag(mean(diag(s2)), 2)),
+    tied = rep(list(0.35 * s1 + 0.65 * s2), 2)
+  )
+  ctl <- gmm_control(n_threads = 1)
+  for (type in names(reduced)) {
+    fit <- gmm_fit(x, k = 2, covariance = type, init = start, control = ctl)
+    by_hand <- start
+    by_hand$covariances <- array(unlist(reduced[[type]]), c(2, 2, 2))
+    ref <- gmm_fit(x, k = 2, covariance = type, init = by_hand, control = ctl)
+    expect_equal(fit$loglik, ref$loglik, tolerance = 1e-10, info = type)
+    expect_equal(fit$means, ref$means, tolerance = 1e-10, info = type)
+  }
+})
