@@ -58,7 +58,9 @@ inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
   for (Index j = 0; j < k; ++j) {
     if (!(out.n_k(j) > 0.0)) {
       std::ostringstream msg;
-      msg << "component " << j + 1 << " has no observations left";
+      msg << "component " << j + 1
+          << " has no observations left (its weight fell to zero); try fewer"
+             " components or another start";
       throw numerical_error(msg.str(), static_cast<int>(j + 1));
     }
   }
