@@ -107,7 +107,12 @@ plot_classes_pairs <- function(x, data, dims, level, col, main, ...) {
     if (b == 1L) graphics::axis(2)
     draw_components(x, ell, cc, r, col)
   }
-  graphics::mtext(main %||% "Classification", outer = TRUE, line = 1.5, cex = 1.1)
+  graphics::mtext(main %||% "Classification", outer = TRUE, line = 2.2, cex = 1.1)
+  # The legend goes across the top margin, over the whole figure.
+  graphics::par(fig = c(0, 1, 0, 1), oma = rep(0, 4), mar = rep(0, 4), cex = 1, new = TRUE)
+  graphics::plot.new()
+  graphics::legend("top", legend = paste("component", names(x$weights)), col = col,
+                   pch = 20, horiz = TRUE, bty = "n", cex = 0.9, inset = 0.03)
 }
 
 # For every pair of shown variables and every component, the points of the

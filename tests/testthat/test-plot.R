@@ -27,6 +27,18 @@ test_that("four-variable models plot a matrix of panels, or chosen variables", {
   })
 })
 
+test_that("the matrix of panels leaves the graphics settings as they were", {
+  set.seed(104)
+  fit <- gmm_fit(iris[, 1:4], k = 2, n_init = 1)
+  keep <- c("mfrow", "mar", "oma", "fig", "cex")
+  on_null_device({
+    graphics::plot(1)
+    before <- graphics::par(keep)
+    plot(fit)
+    expect_identical(graphics::par(keep), before)
+  })
+})
+
 test_that("a mixture that was not fitted plots given data", {
   mix <- separated_mixture()
   sim <- simulate(mix, nsim = 100, seed = 1)
