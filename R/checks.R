@@ -55,6 +55,19 @@ check_data <- function(x, arg = "x", min_rows = 1L) {
   x
 }
 
+# A column with a single value has no variance for a component to estimate.
+check_not_constant <- function(x, arg = "x") {
+  constant <- vapply(seq_len(ncol(x)), function(j) all(x[, j] == x[1L, j]), logical(1))
+  if (any(constant)) {
+    gmm_abort(sprintf(
+      "`%s` has %s %s with a single value, so no variance can be estimated for %s; drop %s.",
+      arg, plural("column", sum(constant)), quote_names(colnames(x)[constant]),
+      if (sum(constant) == 1L) "it" else "them", if (sum(constant) == 1L) "it" else "them"
+    ))
+  }
+  invisible(x)
+}
+
 check_finite <- function(x, arg) {
   bad <- !is.finite(x)
   if (any(bad)) {

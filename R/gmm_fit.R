@@ -32,6 +32,15 @@
 #' [stats::BIC()]. mclust reports \eqn{2 \log L - p \log n}, the same number with
 #' the opposite sign, and picks the largest.
 #'
+#' @section Tied and rounded data:
+#' A component whose observations share one value in some direction (rounded
+#' measurements, a constant column) has zero variance there, and its
+#' likelihood grows without bound; `reg` alone keeps it finite. Such a fit, or
+#' the model chosen by a search, gets a warning naming the components, because
+#' its log-likelihood and BIC are inflated. For data rounded to a resolution
+#' `h`, `gmm_control(reg = h^2 / 12)` (the variance of the rounding error)
+#' keeps components from becoming narrower than the rounding.
+#'
 #' @param x A numeric matrix, a data frame of numeric columns, or a numeric
 #'   vector (one variable). Rows are observations. Missing or infinite values
 #'   are an error.
@@ -51,9 +60,10 @@
 #'   `covariances` (d x d x k), `covariance` (the structure), `loglik`, `df`
 #'   (number of free parameters), `bic`, `n`, `n_iter`, `converged`, `trace`
 #'   (log-likelihood at each iteration), `posterior` (n x k), `classification`,
-#'   `data`, `control`, `call`, and `search` (a data frame of every candidate,
-#'   or `NULL` when only one was fitted). Components are ordered by decreasing
-#'   weight.
+#'   `data`, `control`, `call`, `degenerate` (the components lying on tied
+#'   values, see Tied and rounded data), and `search` (a data frame of every
+#'   candidate, or `NULL` when only one was fitted). Components are ordered by
+#'   decreasing weight.
 #' @seealso [predict.gmm()], [simulate.gmm()], [plot.gmm()], [gmm_control()]
 #' @examples
 #' set.seed(1)
@@ -70,7 +80,7 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = "kmeans++",
                     verbose = FALSE) {
   call <- match.call()
   n_init_given <- !missing(n_init)
-  x <- check_data(name_vector(x, substitute(x)), min_rows = 2L)
+  x <- check_not_constant(check_data(name_vector(x, substitute(x)), min_rows = 2L))
   k <- if (missing(k)) seq_len(min(9L, nrow(x))) else check_k(k, nrow(x))
   covariance <- check_covariance(covariance)
   init <- check_init(init, x, k)
@@ -123,7 +133,40 @@ fit_single <- function(x, k, covariance, init, n_init, control, verbose) {
       control$max_iter, k, covariance
     ), call. = FALSE)
   }
+  warn_degenerate(out)
   out
+}
+
+# Components that are flat in some direction: their variance there is no more
+# than `reg` above zero, relative to the spread of the data. Such a component
+# sits on tied values (rounded data, a constant column), where the likelihood
+# grows without bound as `reg` shrinks, so log-likelihood and BIC mean little.
+degenerate_components <- function(covariances, reg, x) {
+  scale <- mean(apply(x, 2L, stats::var))
+  if (!is.finite(scale) || scale <= 0) scale <- 1
+  smallest <- apply(covariances, 3L, function(s) {
+    min(eigen(s, symmetric = TRUE, only.values = TRUE)$values)
+  })
+  which(smallest - reg <= sqrt(.Machine$double.eps) * scale)
+}
+
+warn_degenerate <- function(fit, chosen = FALSE) {
+  bad <- fit$degenerate
+  if (!length(bad)) return(invisible(fit))
+  warning(structure(class = c("gmm_degenerate_warning", "warning", "condition"), list(
+    message = sprintf(paste0(
+      "%s %s of the %s %s on tied values: in some direction %s variance is only `reg` (%s), ",
+      "so the log-likelihood and BIC are inflated. For rounded data, set `reg` in gmm_control() ",
+      "to the variance of the rounding (for values rounded to 0.1, reg = 0.1^2 / 12)."),
+      plural("Component", length(bad)), paste(bad, collapse = ", "),
+      if (chosen) "model chosen by BIC" else "fitted mixture",
+      if (length(bad) == 1L) "lies" else "lie",
+      if (length(bad) == 1L) "its" else "their",
+      format(fit$control$reg)
+    ),
+    call = NULL, components = bad
+  )))
+  invisible(fit)
 }
 
 run_start <- function(x, k, covariance, init, control, verbose) {
@@ -146,7 +189,8 @@ as_gmm_fit <- function(res, x, k, covariance, control) {
     n_iter = res$n_iter, converged = res$converged, trace = res$trace,
     posterior = res$posterior[, ord, drop = FALSE],
     classification = classify(res$posterior[, ord, drop = FALSE]),
-    data = x, control = control, search = NULL
+    data = x, control = control, search = NULL,
+    degenerate = degenerate_components(res$covariances[, , ord, drop = FALSE], control$reg, x)
   )
   obj <- label_params(obj, colnames(x))
   dimnames(obj$posterior) <- list(rownames(x), names(obj$weights))

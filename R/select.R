@@ -9,7 +9,7 @@ fit_search <- function(x, ks, covariances, init, n_init, control, verbose) {
     k <- grid$k[i]
     cov <- grid$covariance[i]
     fit <- tryCatch(
-      suppress_convergence_warning(fit_single(x, k, cov, init, n_init, control, FALSE)),
+      quietly(fit_single(x, k, cov, init, n_init, control, FALSE)),
       gmm_fit_error = function(e) e
     )
     rows[[i]] <- search_row(k, cov, fit, ncol(x))
@@ -28,12 +28,16 @@ fit_search <- function(x, ks, covariances, init, n_init, control, verbose) {
     ), call. = FALSE)
   }
   best$search <- table
+  warn_degenerate(best, chosen = TRUE)
   best
 }
 
-suppress_convergence_warning <- function(expr) {
+# The per-candidate warnings (not converged, degenerate) are given once, for
+# the selected model, instead of for every candidate.
+quietly <- function(expr) {
   withCallingHandlers(expr, warning = function(w) {
-    if (grepl("did not converge", conditionMessage(w), fixed = TRUE)) {
+    if (inherits(w, "gmm_degenerate_warning") ||
+        grepl("did not converge", conditionMessage(w), fixed = TRUE)) {
       invokeRestart("muffleWarning")
     }
   })

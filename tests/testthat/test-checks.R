@@ -158,3 +158,11 @@ test_that("integer data and unnamed matrices are accepted and named", {
   ints <- matrix(as.integer(round(as.matrix(faithful) * 10)), ncol = 2)
   expect_s3_class(gmm_fit(ints, k = 2, n_init = 1), "gmm")
 })
+
+test_that("a constant column is an error naming it", {
+  x <- data.frame(a = c(1, 4, 2, 8), b = 3, c = c(1, 2, 3, 5))
+  expect_error(gmm_fit(x, k = 1), "`x` has column 'b' with a single value",
+               class = "gmm_input_error")
+  expect_error(gmm_fit(rep(2, 10), k = 1), "`x` has column 'x' with a single value",
+               class = "gmm_input_error")
+})
