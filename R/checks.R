@@ -9,6 +9,16 @@ gmm_abort <- function(message, class = "gmm_input_error", ...) {
   stop(cond)
 }
 
+# Warnings are classed too, so callers can act on one kind (a search keeps
+# the per-candidate warnings for the model it returns).
+gmm_warn <- function(message, class, ...) {
+  cond <- structure(
+    class = c(class, "gmm_warning", "warning", "condition"),
+    list(message = message, call = NULL, ...)
+  )
+  warning(cond)
+}
+
 is_whole <- function(x) {
   is.numeric(x) && all(is.finite(x)) && all(abs(x - round(x)) < 1e-8)
 }
@@ -59,10 +69,10 @@ check_data <- function(x, arg = "x", min_rows = 1L) {
 check_not_constant <- function(x, arg = "x") {
   constant <- vapply(seq_len(ncol(x)), function(j) all(x[, j] == x[1L, j]), logical(1))
   if (any(constant)) {
+    them <- if (sum(constant) == 1L) "it" else "them"
     gmm_abort(sprintf(
       "`%s` has %s %s with a single value, so no variance can be estimated for %s; drop %s.",
-      arg, plural("column", sum(constant)), quote_names(colnames(x)[constant]),
-      if (sum(constant) == 1L) "it" else "them", if (sum(constant) == 1L) "it" else "them"
+      arg, plural("column", sum(constant)), quote_names(colnames(x)[constant]), them, them
     ))
   }
   invisible(x)

@@ -54,7 +54,7 @@ gmm <- function(weights, means, covariances, covariance = "full") {
   if (is.null(dim(means)) && length(weights) == 1L) means <- matrix(means, nrow = 1L)
   d <- if (is.null(dim(means))) 1L else ncol(means)
   p <- as_params(weights, means, covariances, d = d, prefix = "")
-  check_structure(p$covariances, covariance)
+  check_structure(p, covariance)
   vars <- colnames(means) %||% if (d == 1L) "x" else paste0("x", seq_len(d))
   obj <- new_gmm(p$weights, p$means, p$covariances, covariance,
                  df = n_parameters(length(p$weights), d, covariance))
@@ -111,26 +111,20 @@ simplify_cov_list <- function(covariances, d, arg) {
 
 # Covariances given for a structure must follow it, since the engine reads
 # only the diagonal of "diag" and "spherical" covariances.
-check_structure <- function(covariances, covariance, arg = "`covariances`") {
-  k <- dim(covariances)[3L]
-  d <- dim(covariances)[1L]
-  cov_j <- function(j) matrix(covariances[, , j], d, d)
-  tol <- function(s) 1e-8 * max(abs(s))
-  bad <- switch(covariance,
-    full = integer(),
-    tied = which(vapply(seq_len(k), function(j) {
-      max(abs(cov_j(j) - cov_j(1L))) > tol(cov_j(1L))
-    }, logical(1))),
-    diag = which(vapply(seq_len(k), function(j) {
-      s <- cov_j(j)
-      max(abs(s - diag(diag(s), d))) > tol(s)
-    }, logical(1))),
-    spherical = which(vapply(seq_len(k), function(j) {
-      s <- cov_j(j)
-      max(abs(s - diag(mean(diag(s)), d))) > tol(s)
-    }, logical(1)))
-  )
-  if (length(bad)) {
+check_structure <- function(p, covariance, arg = "`covariances`") {
+  covs <- p$covariances
+  d <- dim(covs)[1L]
+  off <- vapply(seq_len(dim(covs)[3L]), function(j) {
+    s <- matrix(covs[, , j], d, d)
+    ref <- switch(covariance,
+      full = s,
+      tied = matrix(covs[, , 1L], d, d),
+      diag = diag(diag(s), d),
+      spherical = diag(mean(diag(s)), d)
+    )
+    max(abs(s - ref)) > 1e-8 * max(abs(s))
+  }, logical(1))
+  if (any(off)) {
     what <- switch(covariance,
       tied = "all be equal",
       diag = "be diagonal",
@@ -138,10 +132,10 @@ check_structure <- function(covariances, covariance, arg = "`covariances`") {
     )
     gmm_abort(sprintf(
       "%s must %s for covariance = \"%s\"; component %d is not. Use covariance = \"full\" for unrestricted matrices.",
-      arg, what, covariance, bad[[1L]]
+      arg, what, covariance, which(off)[1L]
     ))
   }
-  invisible(covariances)
+  invisible(p)
 }
 
 # A user start turned into the structure being fitted: the diagonal for

@@ -23,8 +23,9 @@
 #' and `covariances` (d x d x k) starts from those parameters (for a
 #' restricted structure the covariances are first reduced to it: their
 #' diagonals for `"diag"`, the mean variance for `"spherical"`, the
-#' weight-averaged matrix for `"tied"`); a user start is run once and fixes `k`. With `n_init > 1` the start reaching the highest
-#' log-likelihood is kept. Starts use R's random number generator, so
+#' weight-averaged matrix for `"tied"`); a user start is run once and fixes
+#' `k`. With `n_init > 1` the start reaching the highest log-likelihood is
+#' kept. Starts use R's random number generator, so
 #' [set.seed()] makes fits reproducible.
 #'
 #' @section BIC:
@@ -87,7 +88,7 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = "kmeans++",
   n_init <- check_count(n_init, "n_init")
   if (init$type %in% c("params", "partition")) {
     if (n_init_given && n_init > 1L) {
-      warning("`n_init` is ignored: a user-supplied start is run once.", call. = FALSE)
+      gmm_warn("`n_init` is ignored: a user-supplied start is run once.", "gmm_n_init_warning")
     }
     n_init <- 1L
   }
@@ -127,14 +128,31 @@ fit_single <- function(x, k, covariance, init, n_init, control, verbose) {
   }
   out <- as_gmm_fit(best, x, k, covariance, control)
   out$n_failed_starts <- length(failures)
-  if (!out$converged) {
-    warning(sprintf(
-      "EM did not converge in %d iterations (k = %d, %s); increase `max_iter` or `tol` in gmm_control().",
-      control$max_iter, k, covariance
-    ), call. = FALSE)
-  }
-  warn_degenerate(out)
+  warn_fit(out)
   out
+}
+
+# The warnings a fit deserves: not converged, components on tied values.
+warn_fit <- function(fit, chosen = FALSE) {
+  which_model <- if (chosen) "the selected model" else "the fitted mixture"
+  if (!fit$converged) {
+    gmm_warn(sprintf(
+      "EM did not converge in %d iterations for %s (k = %d, %s); increase `max_iter` or `tol` in gmm_control().",
+      fit$control$max_iter, which_model, length(fit$weights), fit$covariance
+    ), "gmm_convergence_warning")
+  }
+  bad <- fit$degenerate
+  if (length(bad)) {
+    one <- length(bad) == 1L
+    gmm_warn(sprintf(paste0(
+      "%s %s of %s %s on tied values: in some direction %s variance is only `reg` (%s), ",
+      "so the log-likelihood and BIC are inflated. For rounded data, set `reg` in gmm_control() ",
+      "to the variance of the rounding (for values rounded to 0.1, reg = 0.1^2 / 12)."),
+      plural("Component", length(bad)), paste(bad, collapse = ", "), which_model,
+      if (one) "lies" else "lie", if (one) "its" else "their", format(fit$control$reg)
+    ), "gmm_degenerate_warning", components = bad)
+  }
+  invisible(fit)
 }
 
 # Components that are flat in some direction: their variance there is no more
@@ -148,25 +166,6 @@ degenerate_components <- function(covariances, reg, x) {
     min(eigen(s, symmetric = TRUE, only.values = TRUE)$values)
   })
   which(smallest - reg <= sqrt(.Machine$double.eps) * scale)
-}
-
-warn_degenerate <- function(fit, chosen = FALSE) {
-  bad <- fit$degenerate
-  if (!length(bad)) return(invisible(fit))
-  warning(structure(class = c("gmm_degenerate_warning", "warning", "condition"), list(
-    message = sprintf(paste0(
-      "%s %s of the %s %s on tied values: in some direction %s variance is only `reg` (%s), ",
-      "so the log-likelihood and BIC are inflated. For rounded data, set `reg` in gmm_control() ",
-      "to the variance of the rounding (for values rounded to 0.1, reg = 0.1^2 / 12)."),
-      plural("Component", length(bad)), paste(bad, collapse = ", "),
-      if (chosen) "model chosen by BIC" else "fitted mixture",
-      if (length(bad) == 1L) "lies" else "lie",
-      if (length(bad) == 1L) "its" else "their",
-      format(fit$control$reg)
-    ),
-    call = NULL, components = bad
-  )))
-  invisible(fit)
 }
 
 run_start <- function(x, k, covariance, init, control, verbose) {

@@ -21,26 +21,19 @@ fit_search <- function(x, ks, covariances, init, n_init, control, verbose) {
     gmm_abort(sprintf("Every candidate failed; the first: %s", table$error[[1L]]),
               class = "gmm_fit_error", search = table)
   }
-  if (!best$converged) {
-    warning(sprintf(
-      "EM did not converge in %d iterations for the selected model (k = %d, %s); increase `max_iter` in gmm_control().",
-      control$max_iter, length(best$weights), best$covariance
-    ), call. = FALSE)
-  }
   best$search <- table
-  warn_degenerate(best, chosen = TRUE)
+  warn_fit(best, chosen = TRUE)
   best
 }
 
 # The per-candidate warnings (not converged, degenerate) are given once, for
 # the selected model, instead of for every candidate.
 quietly <- function(expr) {
-  withCallingHandlers(expr, warning = function(w) {
-    if (inherits(w, "gmm_degenerate_warning") ||
-        grepl("did not converge", conditionMessage(w), fixed = TRUE)) {
-      invokeRestart("muffleWarning")
-    }
-  })
+  withCallingHandlers(
+    expr,
+    gmm_convergence_warning = function(w) invokeRestart("muffleWarning"),
+    gmm_degenerate_warning = function(w) invokeRestart("muffleWarning")
+  )
 }
 
 search_row <- function(k, covariance, fit, d) {

@@ -86,3 +86,9 @@ cloud_data <- function(n, d = 3L) {
   colnames(x) <- paste0("v", seq_len(d))
   x
 }
+
+# A valid two-component start in two dimensions, with some elements replaced.
+two_component_start <- function(...) {
+  utils::modifyList(list(weights = c(0.5, 0.5), means = matrix(0, 2, 2),
+                         covariances = array(diag(2), c(2, 2, 2))), list(...))
+}

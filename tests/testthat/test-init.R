@@ -139,32 +139,25 @@ test_that("a parameter start without every element is an error naming the missin
 })
 
 test_that("a parameter start with a number of components other than `k` is an error", {
-  start <- list(weights = c(0.5, 0.5), means = matrix(0, 2, 2),
-                covariances = array(diag(2), c(2, 2, 2)))
-  expect_error(gmm_fit(faithful, k = 3, init = start),
+  expect_error(gmm_fit(faithful, k = 3, init = two_component_start()),
                "`init\\$weights` has 2 components, so `k` must be 2",
                class = "gmm_input_error")
 })
 
 test_that("parameter start weights that are not a distribution are an error", {
-  start <- list(weights = c(0.5, 0.6), means = matrix(0, 2, 2),
-                covariances = array(diag(2), c(2, 2, 2)))
-  expect_error(gmm_fit(faithful, k = 2, init = start),
+  expect_error(gmm_fit(faithful, k = 2, init = two_component_start(weights = c(0.5, 0.6))),
                "`init\\$weights` must be positive numbers summing to 1",
                class = "gmm_input_error")
 })
 
 test_that("parameter start means of the wrong shape are an error naming `init$means`", {
-  start <- list(weights = c(0.5, 0.5), means = matrix(0, 2, 3),
-                covariances = array(diag(2), c(2, 2, 2)))
-  expect_error(gmm_fit(faithful, k = 2, init = start),
+  expect_error(gmm_fit(faithful, k = 2, init = two_component_start(means = matrix(0, 2, 3))),
                "`init\\$means` must be a finite 2 x 2 matrix.*not 2 x 3",
                class = "gmm_input_error")
 })
 
 test_that("parameter start covariances of the wrong shape are an error naming them", {
-  start <- list(weights = c(0.5, 0.5), means = matrix(0, 2, 2),
-                covariances = array(diag(3), c(3, 3, 2)))
+  start <- two_component_start(covariances = array(diag(3), c(3, 3, 2)))
   expect_error(gmm_fit(faithful, k = 2, init = start),
                "`init\\$covariances` must be a finite 2 x 2 x 2 array",
                class = "gmm_input_error")
@@ -180,8 +173,7 @@ test_that("one-dimensional start covariances of the wrong shape are an input err
 
 test_that("a start covariance that is not positive definite is an error naming it", {
   s <- matrix(c(1, 2, 2, 1), 2)
-  start <- list(weights = c(0.5, 0.5), means = matrix(0, 2, 2),
-                covariances = array(c(diag(2), s), c(2, 2, 2)))
+  start <- two_component_start(covariances = array(c(diag(2), s), c(2, 2, 2)))
   expect_error(gmm_fit(faithful, k = 2, init = start),
                "`init\\$covariances.*\\[, , 2\\]`? is not a symmetric positive definite",
                class = "gmm_input_error")
