@@ -75,7 +75,8 @@ make_start <- function(init, x, k, covariance, control) {
 }
 
 start_from_resp <- function(x, resp, covariance, control) {
-  cpp_mstep(x, resp, covariance_code(covariance), control$reg, control$n_threads)
+  cpp_mstep(x, resp, covariance_code(covariance), control$reg, control$n_threads,
+            simd_code(control))
 }
 
 one_hot <- function(labels, k) {

@@ -39,7 +39,8 @@ predict.gmm <- function(object, newdata, type = c("class", "prob", "density"),
   } else {
     x <- check_newdata(newdata, object$vars)
   }
-  e <- cpp_estep(x, object, covariance_code(object$covariance), object_threads(object))
+  e <- cpp_estep(x, object, covariance_code(object$covariance), object_threads(object),
+                 simd_code(object$control))
   if (!is.null(e$error)) gmm_abort(e$error, class = "gmm_fit_error")
   switch(type,
     class = stats::setNames(classify(e$posterior), rownames(x)),

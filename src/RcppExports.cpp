@@ -12,8 +12,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cpp_em
-Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type, Rcpp::List control, bool verbose);
-RcppExport SEXP _gmmfit_cpp_em(SEXP xSEXP, SEXP startSEXP, SEXP cov_typeSEXP, SEXP controlSEXP, SEXP verboseSEXP) {
+Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type, Rcpp::List control, int isa, bool verbose);
+RcppExport SEXP _gmmfit_cpp_em(SEXP xSEXP, SEXP startSEXP, SEXP cov_typeSEXP, SEXP controlSEXP, SEXP isaSEXP, SEXP verboseSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -21,14 +21,15 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type start(startSEXP);
     Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_em(x, start, cov_type, control, verbose));
+    rcpp_result_gen = Rcpp::wrap(cpp_em(x, start, cov_type, control, isa, verbose));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_mstep
-Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp, int cov_type, double reg, int n_threads);
-RcppExport SEXP _gmmfit_cpp_mstep(SEXP xSEXP, SEXP respSEXP, SEXP cov_typeSEXP, SEXP regSEXP, SEXP n_threadsSEXP) {
+Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp, int cov_type, double reg, int n_threads, int isa);
+RcppExport SEXP _gmmfit_cpp_mstep(SEXP xSEXP, SEXP respSEXP, SEXP cov_typeSEXP, SEXP regSEXP, SEXP n_threadsSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -37,13 +38,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
     Rcpp::traits::input_parameter< double >::type reg(regSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_mstep(x, resp, cov_type, reg, n_threads));
+    Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mstep(x, resp, cov_type, reg, n_threads, isa));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_estep
-Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type, int n_threads);
-RcppExport SEXP _gmmfit_cpp_estep(SEXP xSEXP, SEXP paramsSEXP, SEXP cov_typeSEXP, SEXP n_threadsSEXP) {
+Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type, int n_threads, int isa);
+RcppExport SEXP _gmmfit_cpp_estep(SEXP xSEXP, SEXP paramsSEXP, SEXP cov_typeSEXP, SEXP n_threadsSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -51,15 +53,28 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_estep(x, params, cov_type, n_threads));
+    Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_estep(x, params, cov_type, n_threads, isa));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_isa
+std::string cpp_isa(int isa);
+RcppExport SEXP _gmmfit_cpp_isa(SEXP isaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_isa(isa));
     return rcpp_result_gen;
 END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 5},
-    {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 5},
-    {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 4},
+    {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 6},
+    {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 6},
+    {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
+    {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
     {NULL, NULL, 0}
 };
 

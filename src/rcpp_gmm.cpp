@@ -37,6 +37,11 @@ gmmcore::CovType as_cov_type(int code) {
   return static_cast<gmmcore::CovType>(code);
 }
 
+gmmcore::Isa as_isa(int code) {
+  if (code < -1 || code > 2) Rcpp::stop("internal: unknown instruction set code %d", code);
+  return static_cast<gmmcore::Isa>(code);
+}
+
 MapMat as_map(const Rcpp::NumericMatrix& x) {
   return MapMat(x.begin(), x.nrow(), x.ncol());
 }
@@ -86,13 +91,14 @@ Rcpp::List guarded(F f) {
 
 // [[Rcpp::export]]
 Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
-                  Rcpp::List control, bool verbose) {
+                  Rcpp::List control, int isa = -1, bool verbose = false) {
   return guarded([&] {
     gmmcore::Control ctrl;
     ctrl.max_iter = Rcpp::as<int>(control["max_iter"]);
     ctrl.tol = Rcpp::as<double>(control["tol"]);
     ctrl.reg = Rcpp::as<double>(control["reg"]);
     ctrl.n_threads = Rcpp::as<int>(control["n_threads"]);
+    ctrl.isa = as_isa(isa);
     RMonitor monitor(verbose);
     gmmcore::EmResult r = gmmcore::run_em(as_map(x), as_params(start, x.ncol()),
                                           as_cov_type(cov_type), ctrl, monitor);
@@ -108,17 +114,18 @@ Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
 
 // [[Rcpp::export]]
 Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp,
-                     int cov_type, double reg, int n_threads) {
+                     int cov_type, double reg, int n_threads, int isa = -1) {
   if (resp.nrow() != x.nrow()) Rcpp::stop("internal: `resp` has the wrong number of rows");
   return guarded([&] {
     return wrap_params(gmmcore::m_step(as_map(x), as_map(resp),
-                                       as_cov_type(cov_type), reg, n_threads));
+                                       as_cov_type(cov_type), reg, n_threads,
+                                       as_isa(isa)));
   });
 }
 
 // [[Rcpp::export]]
 Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
-                     int n_threads) {
+                     int n_threads, int isa = -1) {
   return guarded([&] {
     gmmcore::Params p = as_params(params, x.ncol());
     gmmcore::factorize(p);
@@ -126,9 +133,16 @@ Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
     Eigen::VectorXd logdens;
     const double ll = gmmcore::e_step(as_map(x), p, as_cov_type(cov_type),
                                       n_threads, post, &logdens,
-                                      /*strict=*/false);
+                                      /*strict=*/false, as_isa(isa));
     return Rcpp::List::create(Rcpp::Named("posterior") = Rcpp::wrap(post),
                               Rcpp::Named("logdens") = Rcpp::wrap(logdens),
                               Rcpp::Named("loglik") = ll);
   });
+}
+
+// The instruction set the kernels use for a request (-1: the widest this
+// processor supports).
+// [[Rcpp::export]]
+std::string cpp_isa(int isa) {
+  return gmmcore::isa_name(gmmcore::resolve_isa(as_isa(isa)));
 }

@@ -3,9 +3,13 @@
 // Contract: the EM loop. Starts from complete parameters (an initial M-step,
 // if the start is a partition, is the caller's business), alternates E- and
 // M-steps, and stops when |L_t - L_{t-1}| / (1 + |L_{t-1}|) < tol or after
-// max_iter M-steps (tol = 0 therefore runs exactly max_iter). The returned
-// posterior and log-likelihood always belong to the returned parameters.
-// The monitor is consulted on the calling thread between iterations only.
+// max_iter M-steps (tol = 0 therefore runs exactly max_iter). Each iteration
+// is one fused pass over the data (pass.h): the E-step of the current
+// parameters, which gives their log-likelihood and posteriors, and on the
+// same blocks the moments the next M-step needs, about the current means.
+// The returned posterior and log-likelihood always belong to the returned
+// parameters. The monitor is consulted on the calling thread between
+// iterations only.
 #ifndef GMMCORE_EM_H
 #define GMMCORE_EM_H
 
@@ -15,18 +19,57 @@
 
 namespace gmmcore {
 
+namespace detail {
+
+// E-step of `p` into `post`, with the moments about p's means.
+inline SlabSums fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
+                           CovType type, const Control& ctrl, Matrix& post) {
+  const KernelModel model = make_model(p, type);
+  PassSpec spec;
+  spec.post = &post;
+  spec.shift = model.mu.data();
+  spec.full_second = !is_diagonal(type);
+  spec.n_threads = ctrl.n_threads;
+  spec.isa = ctrl.isa;
+  SlabSums s = data_pass(X, model, spec);
+  if (s.bad)
+    throw numerical_error(
+        "the log-likelihood is not finite: some observation has zero density "
+        "under every component",
+        0);
+  return s;
+}
+
+// The M-step from the moments of a fused pass about the means of `p`; a
+// second pass about the new means when the shift was too far (mstep.h).
+inline Params next_params(const Eigen::Ref<const Matrix>& X, const Params& p,
+                         const SlabSums& s, CovType type, const Control& ctrl,
+                         const Matrix& post) {
+  const bool full = !is_diagonal(type);
+  std::vector<double> shift(p.k() * p.d());
+  for (Index j = 0; j < p.k(); ++j)
+    for (Index c = 0; c < p.d(); ++c) shift[j * p.d() + c] = p.means(j, c);
+  Scatter sc = scatter_from_sums(s, shift.data(), p.d(), full);
+  if (sc.inexact)
+    sc = moments_about(X, post.data(), sc.means, full, ctrl.n_threads, ctrl.isa);
+  return structure_step(sc, type, ctrl.reg);
+}
+
+}  // namespace detail
+
 inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
                        CovType type, const Control& ctrl, Monitor& monitor) {
   EmResult res;
   res.params = std::move(start);
   if (res.params.chol.size() != res.params.cov.size()) factorize(res.params);
-  res.loglik = e_step(X, res.params, type, ctrl.n_threads, res.posterior);
+  res.posterior.resize(X.rows(), res.params.k());
+  SlabSums sums = detail::fused_pass(X, res.params, type, ctrl, res.posterior);
+  res.loglik = sums.loglik;
   for (int it = 1; it <= ctrl.max_iter; ++it) {
     if (monitor.interrupted()) throw interrupted_error();
-    // The M-step has consumed the posterior, so the E-step may overwrite it:
-    // one n x k matrix for the whole fit.
-    res.params = m_step(X, res.posterior, type, ctrl.reg, ctrl.n_threads);
-    const double ll = e_step(X, res.params, type, ctrl.n_threads, res.posterior);
+    res.params = detail::next_params(X, res.params, sums, type, ctrl, res.posterior);
+    sums = detail::fused_pass(X, res.params, type, ctrl, res.posterior);
+    const double ll = sums.loglik;
     const double change = std::abs(ll - res.loglik) / (1.0 + std::abs(res.loglik));
     res.loglik = ll;
     res.trace.push_back(ll);

@@ -3,6 +3,10 @@
 #define GMMCORE_GMMCORE_H
 #include "types.h"
 #include "blocks.h"
+#include "simd.h"
+#include "kernels.h"
+#include "dispatch.h"
+#include "pass.h"
 #include "estep.h"
 #include "mstep.h"
 #include "em.h"

@@ -1,12 +1,18 @@
 // gmmcore/mstep.h
 //
 // Contract: the M-step, in two parts.
-//  1. scatter_pass(): the data pass, shared by every covariance structure.
-//     From X (n x d) and responsibilities R (n x k) it yields, per component,
-//     the count n_j, the mean mu_j and the centred scatter matrix
-//     W_j = sum_i r_ij (x_i - mu_j)(x_i - mu_j)^T (only its diagonal when the
-//     structure needs no more). Means and scatters come from two passes, never
-//     from E[x^2] - mu^2. Partial sums are per slab and reduced in slab order.
+//  1. The data part yields, per component, the count n_j, the mean mu_j and
+//     the centred scatter matrix W_j = sum_i r_ij (x_i - mu_j)(x_i - mu_j)^T
+//     (only its diagonal when the structure needs no more). The pass sums
+//     moments about a shift c_j close to mu_j (in EM, the current mean):
+//     with s_j = sum_i r_ij (x_i - c_j) and M_j the second moment about c_j,
+//     mu_j = c_j + s_j / n_j and W_j = M_j - s_j s_j^T / n_j. That is exact
+//     algebra; in floating point it loses about log10(M / W) digits, so when
+//     a diagonal of M_j exceeds kShiftLimit times that of W_j (a mean that
+//     moved far, as in the first iterations from a poor start) or is not
+//     positive, the moments are summed again about mu_j itself, the
+//     two-pass formula. Nothing is ever computed as E[x^2] - mu^2 about the
+//     origin.
 //  2. structure_step(): from (n_j, W_j) to the covariances of one structure,
 //     plus `reg` on the diagonal, then the Cholesky factors. A new structure
 //     is a new case here and nothing else.
@@ -15,20 +21,95 @@
 
 #include <cmath>
 #include <sstream>
-#include "blocks.h"
+#include "pass.h"
 
 namespace gmmcore {
+
+// Largest ratio of a second moment about the shift to the centred one that
+// is accepted (at most about 4 of the 16 digits lost).
+constexpr double kShiftLimit = 1e4;
 
 struct Scatter {
   Vector n_k;              // k
   Matrix means;            // k x d
   std::vector<Matrix> W;   // k, d x d (lower triangle and diagonal filled)
   bool full = true;        // false: only the diagonals of W are meaningful
+  bool inexact = false;    // the shift was too far from some mean
 };
 
+inline void check_counts(const std::vector<double>& count) {
+  for (std::size_t j = 0; j < count.size(); ++j) {
+    if (!(count[j] > 0.0)) {
+      std::ostringstream msg;
+      msg << "component " << j + 1
+          << " has no observations left (its weight fell to zero); try fewer"
+             " components or another start";
+      throw numerical_error(msg.str(), static_cast<int>(j + 1));
+    }
+  }
+}
+
+// Means and centred scatters from the sums of a pass about `shift` (k x d,
+// component-major). With `about_means` the shift is taken to be the means
+// themselves (the second pass of the two-pass formula): W_j = M_j, with no
+// correction that could turn a zero variance negative by rounding.
+inline Scatter scatter_from_sums(const SlabSums& s, const double* shift,
+                                 Index d, bool full, bool about_means = false) {
+  const Index k = s.count.size();
+  check_counts(s.count);
+  Scatter out;
+  out.full = full;
+  out.n_k.resize(k);
+  out.means.resize(k, d);
+  out.W.assign(k, Matrix::Zero(d, d));
+  Vector delta(d);
+  for (Index j = 0; j < k; ++j) {
+    const double nj = s.count[j];
+    out.n_k(j) = nj;
+    for (Index c = 0; c < d; ++c) {
+      delta(c) = about_means ? 0.0 : s.first[j * d + c] / nj;
+      out.means(j, c) = shift[j * d + c] + delta(c);
+    }
+    for (Index a = 0; a < d; ++a) {
+      const double m_aa = full ? s.second[j * d * d + a * d + a] : s.second[j * d + a];
+      const Index b_end = full ? a + 1 : 0;
+      for (Index b = 0; b < b_end; ++b)
+        out.W[j](a, b) = s.second[j * d * d + a * d + b] - nj * delta(a) * delta(b);
+      if (!full) out.W[j](a, a) = m_aa - nj * delta(a) * delta(a);
+      if (!about_means && (m_aa > kShiftLimit * out.W[j](a, a) || !(out.W[j](a, a) > 0.0)))
+        out.inexact = true;
+    }
+  }
+  return out;
+}
+
+// The moments about `centres` (k x d) summed from posteriors `post`
+// (n x k, column-major), and the scatter they give.
+inline Scatter moments_about(const Eigen::Ref<const Matrix>& X,
+                             const double* post, const Matrix& centres,
+                             bool full, int n_threads, Isa isa) {
+  KernelModel m;
+  m.d = X.cols();
+  m.k = centres.rows();
+  std::vector<double> shift(m.k * m.d);
+  for (Index j = 0; j < m.k; ++j)
+    for (Index c = 0; c < m.d; ++c) shift[j * m.d + c] = centres(j, c);
+  PassSpec spec;
+  spec.estep = false;
+  spec.post_in = post;
+  spec.shift = shift.data();
+  spec.full_second = full;
+  spec.n_threads = n_threads;
+  spec.isa = isa;
+  return scatter_from_sums(data_pass(X, m, spec), shift.data(), m.d, full,
+                           /*about_means=*/true);
+}
+
+// The data part from given responsibilities R (n x k): the means first
+// (a cheap k x d product per block), then the moments about them.
 inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
                             const Eigen::Ref<const Matrix>& R, bool full,
-                            int n_threads) {
+                            int n_threads, Isa isa = Isa::Auto) {
   const Index d = X.cols(), k = R.cols();
   const Blocks blocks(X.rows());
   const Index S = blocks.n_slabs;
@@ -46,51 +127,15 @@ inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
       sum_s[s].noalias() += rb.transpose() * X.middleRows(start, rows);
     }
   }
-
-  Scatter out;
-  out.full = full;
-  out.n_k = Vector::Zero(k);
+  Vector n_k = Vector::Zero(k);
   Matrix sums = Matrix::Zero(k, d);
   for (Index s = 0; s < S; ++s) {
-    out.n_k += nk_s[s];
+    n_k += nk_s[s];
     sums += sum_s[s];
   }
-  for (Index j = 0; j < k; ++j) {
-    if (!(out.n_k(j) > 0.0)) {
-      std::ostringstream msg;
-      msg << "component " << j + 1
-          << " has no observations left (its weight fell to zero); try fewer"
-             " components or another start";
-      throw numerical_error(msg.str(), static_cast<int>(j + 1));
-    }
-  }
-  out.means = sums.array().colwise() / out.n_k.array();
-
-  std::vector<std::vector<Matrix>> W_s(S, std::vector<Matrix>(k, Matrix::Zero(d, d)));
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(effective_threads(n_threads, S))
-#endif
-  for (Index s = 0; s < S; ++s) {
-    Matrix y(kBlockRows, d);
-    for (Index b = blocks.slab_first_block(s); b < blocks.slab_end_block(s); ++b) {
-      const Index start = blocks.block_start(b), rows = blocks.block_size(b);
-      auto xb = X.middleRows(start, rows);
-      for (Index j = 0; j < k; ++j) {
-        auto yb = y.topRows(rows);
-        yb = (xb.rowwise() - out.means.row(j)).array().colwise() *
-             R.col(j).segment(start, rows).array().sqrt();
-        if (full) {
-          W_s[s][j].selfadjointView<Eigen::Lower>().rankUpdate(yb.transpose());
-        } else {
-          W_s[s][j].diagonal() += yb.colwise().squaredNorm().transpose();
-        }
-      }
-    }
-  }
-  out.W.assign(k, Matrix::Zero(d, d));
-  for (Index s = 0; s < S; ++s)
-    for (Index j = 0; j < k; ++j) out.W[j] += W_s[s][j];
-  return out;
+  check_counts(std::vector<double>(n_k.data(), n_k.data() + k));
+  return moments_about(X, R.data(), sums.array().colwise() / n_k.array(), full,
+                       n_threads, isa);
 }
 
 // Cholesky factor and log-determinant of every covariance in `p`.
@@ -156,8 +201,8 @@ inline Params structure_step(const Scatter& sc, CovType type, double reg) {
 
 inline Params m_step(const Eigen::Ref<const Matrix>& X,
                      const Eigen::Ref<const Matrix>& R, CovType type,
-                     double reg, int n_threads) {
-  return structure_step(scatter_pass(X, R, !is_diagonal(type), n_threads),
+                     double reg, int n_threads, Isa isa = Isa::Auto) {
+  return structure_step(scatter_pass(X, R, !is_diagonal(type), n_threads, isa),
                         type, reg);
 }
 

@@ -22,6 +22,10 @@ using Index = Eigen::Index;
 // parameter count depend on this; the data passes are shared by all of them.
 enum class CovType { Full = 0, Tied = 1, Diag = 2, Spherical = 3 };
 
+// Instruction sets of the kernels, narrowest first; `Auto` is the widest
+// the processor supports (dispatch.h).
+enum class Isa { Auto = -1, Baseline = 0, Avx2 = 1, Avx512 = 2 };
+
 inline bool is_diagonal(CovType t) {
   return t == CovType::Diag || t == CovType::Spherical;
 }
@@ -42,6 +46,7 @@ struct Control {
   double tol = 1e-5;   // on |dL| / (1 + |L|)
   double reg = 1e-6;   // added to covariance diagonals
   int n_threads = 1;
+  Isa isa = Isa::Auto;  // instruction set of the kernels (dispatch.h)
 };
 
 struct EmResult {

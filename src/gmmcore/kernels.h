@@ -1,0 +1,378 @@
+// gmmcore/kernels.h
+//
+// Contract: the work done on one block of rows, written once for vectors of
+// W doubles with the rows in the lanes (the data are column-major, so W
+// consecutive rows of a column are one load). For a block it can
+//  1. compute log(w_j N(x_i | mu_j, Sigma_j)) for every row and component:
+//     the block is centred on mu_j and multiplied by the inverse Cholesky
+//     factor in register tiles of T outputs (only the lower triangle, up to
+//     the tile's edge), then squared norms;
+//  2. turn those into posterior probabilities by a log-sum-exp over the
+//     components (one exp per row and component) and add the row's log
+//     density to the block's log-likelihood;
+//  3. add each component's sufficient statistics to a slab's sums: the
+//     weight sum n_j, and the weighted first and second moments of the rows
+//     about a shift c_j (the component's current mean), the second moment in
+//     full (lower triangle) or its diagonal only.
+// Scratch is O(block x (d + k)) per thread; nothing of size n x k x d.
+// Every function is forced inline: the entry points in dispatch.h fix the
+// instruction set.
+#ifndef GMMCORE_KERNELS_H
+#define GMMCORE_KERNELS_H
+
+#include <cmath>
+#include <limits>
+#include <vector>
+#include "simd.h"
+#include "types.h"
+
+namespace gmmcore {
+
+// What the kernels need of the parameters, laid out for broadcasts.
+struct KernelModel {
+  Index d = 0, k = 0;
+  bool diagonal = false;     // precision diagonal (diag, spherical)
+  std::vector<double> mu;    // k x d, component-major: mu[j d + c]
+  std::vector<double> prec;  // full: k x d x d, row-major lower inverse
+                             // Cholesky factor; diagonal: k x d, 1 / sd
+  std::vector<double> cst;   // log w_j - (d log(2 pi) + log|Sigma_j|) / 2
+};
+
+// A slab's running sums. `second` is k x d x d (row-major, lower triangle
+// filled) when full, k x d when diagonal.
+struct SlabSums {
+  std::vector<double> count, first, second;
+  double loglik = 0.0;
+  bool bad = false;  // some row had no finite density
+
+  void reset(Index k, Index d, bool full) {
+    count.assign(k, 0.0);
+    first.assign(k * d, 0.0);
+    second.assign(full ? k * d * d : k * d, 0.0);
+    loglik = 0.0;
+    bad = false;
+  }
+};
+
+// One block's job. Columns of the block are x + c * ldx (c < d), `rows` of
+// them. With `estep`, posteriors are computed (and written to `post`, n x k
+// column-major with leading dimension ldp, when not null); without it they
+// are read from `post_in`. With `sums`, the statistics about `shift` (k x d,
+// component-major) are added; `full_second` chooses the full second moment.
+struct BlockJob {
+  const double* x = nullptr;
+  Index ldx = 0;
+  Index rows = 0;
+  Index start = 0;             // first row of the block in the data
+  bool estep = true;
+  double* post = nullptr;      // posteriors out (estep) or null
+  const double* post_in = nullptr;  // posteriors in (no estep)
+  Index ldp = 0;
+  double* logdens = nullptr;   // optional, length n
+  const KernelModel* model = nullptr;
+  const double* shift = nullptr;
+  bool full_second = true;
+  SlabSums* sums = nullptr;
+};
+
+// Per-thread scratch, sized for blocks of up to `block` rows.
+struct Scratch {
+  Index block = 0;
+  std::vector<double> xpad;  // d x block: a short block, padded with zeros
+  std::vector<double> y;     // d x block: the block centred on one component
+  std::vector<double> resp;  // k x block: log densities, then posteriors
+  std::vector<double> q;     // block: squared Mahalanobis distances
+  std::vector<const double*> col;
+
+  void resize(Index d, Index k, Index rows) {
+    block = rows;
+    xpad.assign(d * rows, 0.0);
+    y.resize(d * rows);
+    resp.resize(k * rows);
+    q.resize(rows);
+    col.resize(d);
+  }
+};
+
+namespace kern {
+
+template <int W>
+using V = typename simd::Vec<W>::type;
+
+// y[c][i] = x[c][i] - m[c] for the (padded) rows of the block.
+template <int W>
+GMM_INLINE void centre(const double* const* col, const double* m, Index d,
+                       Index rows_p, double* y) {
+  for (Index c = 0; c < d; ++c) {
+    const double* xc = col[c];
+    double* yc = y + c * rows_p;
+    const double mc = m[c];
+    for (Index i = 0; i < rows_p; i += W) {
+      V<W> v;
+      simd::load(v, xc + i);
+      v -= mc;
+      simd::store(yc + i, v);
+    }
+  }
+}
+
+// q[i] += sum over the T outputs r0..r0+T-1 of (sum_{c < cmax} P[r][c] y[c][i])^2,
+// P row-major with leading dimension d, P_rows = P + r0 d.
+template <int W, int T>
+GMM_INLINE void quad_tile(const double* y, Index rows_p, const double* P_rows,
+                          Index d, Index cmax, double* q) {
+  for (Index i = 0; i < rows_p; i += W) {
+    V<W> acc[T];
+    GMM_UNROLL
+    for (int t = 0; t < T; ++t) acc[t] = V<W>{};
+    for (Index c = 0; c < cmax; ++c) {
+      V<W> yc;
+      simd::load(yc, y + c * rows_p + i);
+      GMM_UNROLL
+      for (int t = 0; t < T; ++t) acc[t] += P_rows[t * d + c] * yc;
+    }
+    V<W> qq;
+    simd::load(qq, q + i);
+    GMM_UNROLL
+    for (int t = 0; t < T; ++t) qq += acc[t] * acc[t];
+    simd::store(q + i, qq);
+  }
+}
+
+constexpr int kTile = 8;
+
+// Squared Mahalanobis distances of the centred rows, full precision factor.
+template <int W>
+GMM_INLINE void quad_full(const double* y, Index rows_p, const double* P,
+                          Index d, double* q) {
+  for (Index i = 0; i < rows_p; ++i) q[i] = 0.0;
+  Index r0 = 0;
+  for (; r0 + kTile <= d; r0 += kTile)
+    quad_tile<W, kTile>(y, rows_p, P + r0 * d, d, r0 + kTile, q);
+  const Index left = d - r0;
+  const double* Pr = P + r0 * d;
+  switch (left) {
+    case 1: quad_tile<W, 1>(y, rows_p, Pr, d, d, q); break;
+    case 2: quad_tile<W, 2>(y, rows_p, Pr, d, d, q); break;
+    case 3: quad_tile<W, 3>(y, rows_p, Pr, d, d, q); break;
+    case 4: quad_tile<W, 4>(y, rows_p, Pr, d, d, q); break;
+    case 5: quad_tile<W, 5>(y, rows_p, Pr, d, d, q); break;
+    case 6: quad_tile<W, 6>(y, rows_p, Pr, d, d, q); break;
+    case 7: quad_tile<W, 7>(y, rows_p, Pr, d, d, q); break;
+    default: break;
+  }
+}
+
+// Squared Mahalanobis distances straight from the data, diagonal precision.
+template <int W>
+GMM_INLINE void quad_diag(const double* const* col, const double* m,
+                          const double* s, Index d, Index rows_p, double* q) {
+  for (Index i = 0; i < rows_p; i += W) {
+    V<W> acc = V<W>{};
+    for (Index c = 0; c < d; ++c) {
+      V<W> v;
+      simd::load(v, col[c] + i);
+      v = (v - m[c]) * s[c];
+      acc += v * v;
+    }
+    simd::store(q + i, acc);
+  }
+}
+
+// Log joint densities of every component into resp (k x rows_p).
+template <int W>
+GMM_INLINE void log_joint(const KernelModel& m, const double* const* col,
+                          Index rows_p, Scratch& sc) {
+  const Index d = m.d;
+  for (Index j = 0; j < m.k; ++j) {
+    double* q = sc.q.data();
+    if (m.diagonal) {
+      quad_diag<W>(col, &m.mu[j * d], &m.prec[j * d], d, rows_p, q);
+    } else {
+      centre<W>(col, &m.mu[j * d], d, rows_p, sc.y.data());
+      quad_full<W>(sc.y.data(), rows_p, &m.prec[j * d * d], d, q);
+    }
+    double* out = &sc.resp[j * rows_p];
+    const double cj = m.cst[j];
+    for (Index i = 0; i < rows_p; i += W) {
+      V<W> v;
+      simd::load(v, q + i);
+      v = cj - 0.5 * v;
+      simd::store(out + i, v);
+    }
+  }
+}
+
+// Log joint densities -> posteriors in place; returns the sum of the real
+// rows' log densities. A row with no finite density gets NaN posteriors and
+// log density -Inf, and sets `bad`.
+template <int W>
+GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
+                            double* logdens, bool& bad) {
+  double total = 0.0;
+  for (Index i = 0; i < rows_p; i += W) {
+    V<W> mx;
+    simd::load(mx, resp + i);
+    for (Index j = 1; j < k; ++j) {
+      V<W> v;
+      simd::load(v, resp + j * rows_p + i);
+      mx = v > mx ? v : mx;
+    }
+    V<W> s = V<W>{};
+    for (Index j = 0; j < k; ++j) {
+      V<W> v;
+      simd::load(v, resp + j * rows_p + i);
+      v -= mx;
+      simd::exp_inplace<W>(v);
+      s += v;
+      simd::store(resp + j * rows_p + i, v);
+    }
+    const V<W> inv = 1.0 / s;
+    for (Index j = 0; j < k; ++j) {
+      V<W> v;
+      simd::load(v, resp + j * rows_p + i);
+      v *= inv;
+      simd::store(resp + j * rows_p + i, v);
+    }
+    const Index lanes = rows - i < W ? rows - i : W;
+    for (Index l = 0; l < lanes; ++l) {
+      double lse = mx[l] + std::log(s[l]);
+      if (!std::isfinite(lse)) {
+        bad = true;
+        lse = -std::numeric_limits<double>::infinity();
+        for (Index j = 0; j < k; ++j)
+          resp[j * rows_p + i + l] = std::numeric_limits<double>::quiet_NaN();
+      }
+      if (logdens) logdens[i + l] = lse;
+      total += lse;
+    }
+  }
+  return total;
+}
+
+// sum_i w_i a_i b_{b0+t,i} for T columns b, added to out[t].
+template <int W, int T>
+GMM_INLINE void cross_tile(const double* w, const double* a, const double* y,
+                           Index rows_p, Index b0, double* out) {
+  V<W> acc[T];
+  GMM_UNROLL
+  for (int t = 0; t < T; ++t) acc[t] = V<W>{};
+  for (Index i = 0; i < rows_p; i += W) {
+    V<W> wi, ai;
+    simd::load(wi, w + i);
+    simd::load(ai, a + i);
+    const V<W> wa = wi * ai;
+    GMM_UNROLL
+    for (int t = 0; t < T; ++t) {
+      V<W> bt;
+      simd::load(bt, y + (b0 + t) * rows_p + i);
+      acc[t] += wa * bt;
+    }
+  }
+  GMM_UNROLL
+  for (int t = 0; t < T; ++t) out[t] += simd::hsum<W>(acc[t]);
+}
+
+// Row a of the lower triangle of sum_i w_i y_i y_i^T: columns 0..a.
+template <int W>
+GMM_INLINE void second_row(const double* w, const double* y, Index rows_p,
+                           Index a, double* row) {
+  const double* ya = y + a * rows_p;
+  Index b0 = 0;
+  const Index n_b = a + 1;
+  for (; b0 + kTile <= n_b; b0 += kTile)
+    cross_tile<W, kTile>(w, ya, y, rows_p, b0, row + b0);
+  switch (n_b - b0) {
+    case 1: cross_tile<W, 1>(w, ya, y, rows_p, b0, row + b0); break;
+    case 2: cross_tile<W, 2>(w, ya, y, rows_p, b0, row + b0); break;
+    case 3: cross_tile<W, 3>(w, ya, y, rows_p, b0, row + b0); break;
+    case 4: cross_tile<W, 4>(w, ya, y, rows_p, b0, row + b0); break;
+    case 5: cross_tile<W, 5>(w, ya, y, rows_p, b0, row + b0); break;
+    case 6: cross_tile<W, 6>(w, ya, y, rows_p, b0, row + b0); break;
+    case 7: cross_tile<W, 7>(w, ya, y, rows_p, b0, row + b0); break;
+    default: break;
+  }
+}
+
+// Adds the block's statistics about `shift` to the slab sums. resp holds
+// the posteriors (zero on padding rows).
+template <int W>
+GMM_INLINE void accumulate(const BlockJob& job, const double* const* col,
+                           Index rows_p, Scratch& sc) {
+  const Index d = job.model ? job.model->d : 0, k = job.sums->count.size();
+  const Index dd = job.full_second ? d * d : d;
+  SlabSums& s = *job.sums;
+  double* y = sc.y.data();
+  for (Index j = 0; j < k; ++j) {
+    const double* w = &sc.resp[j * rows_p];
+    centre<W>(col, job.shift + j * d, d, rows_p, y);
+    V<W> nw = V<W>{};
+    for (Index i = 0; i < rows_p; i += W) {
+      V<W> v;
+      simd::load(v, w + i);
+      nw += v;
+    }
+    s.count[j] += simd::hsum<W>(nw);
+    for (Index c = 0; c < d; ++c) {
+      V<W> a1 = V<W>{}, a2 = V<W>{};
+      for (Index i = 0; i < rows_p; i += W) {
+        V<W> wi, yi;
+        simd::load(wi, w + i);
+        simd::load(yi, y + c * rows_p + i);
+        const V<W> wy = wi * yi;
+        a1 += wy;
+        a2 += wy * yi;
+      }
+      s.first[j * d + c] += simd::hsum<W>(a1);
+      if (!job.full_second) s.second[j * dd + c] += simd::hsum<W>(a2);
+    }
+    if (job.full_second)
+      for (Index a = 0; a < d; ++a)
+        second_row<W>(w, y, rows_p, a, &s.second[j * dd + a * d]);
+  }
+}
+
+// The whole job for one block.
+template <int W>
+GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
+  const Index d = job.model->d, k = job.model->k;
+  const Index rows = job.rows, rows_p = (rows + W - 1) / W * W;
+  const double** col = sc.col.data();
+  if (rows_p == rows) {
+    for (Index c = 0; c < d; ++c) col[c] = job.x + c * job.ldx;
+  } else {
+    for (Index c = 0; c < d; ++c) {
+      double* dst = &sc.xpad[c * rows_p];
+      for (Index i = 0; i < rows_p; ++i) dst[i] = i < rows ? job.x[c * job.ldx + i] : 0.0;
+      col[c] = dst;
+    }
+  }
+  double* resp = sc.resp.data();
+  if (job.estep) {
+    log_joint<W>(*job.model, col, rows_p, sc);
+    bool bad = false;
+    double* ld = job.logdens ? job.logdens + job.start : nullptr;
+    const double ll = normalise<W>(k, rows, rows_p, resp, ld, bad);
+    if (job.sums) {
+      job.sums->loglik += ll;
+      job.sums->bad = job.sums->bad || bad;
+    }
+    if (job.post)
+      for (Index j = 0; j < k; ++j)
+        std::memcpy(job.post + j * job.ldp + job.start, resp + j * rows_p,
+                    rows * sizeof(double));
+  } else {
+    for (Index j = 0; j < k; ++j)
+      std::memcpy(resp + j * rows_p, job.post_in + j * job.ldp + job.start,
+                  rows * sizeof(double));
+  }
+  if (!job.sums || !job.shift) return;
+  for (Index j = 0; j < k; ++j)
+    for (Index i = rows; i < rows_p; ++i) resp[j * rows_p + i] = 0.0;
+  accumulate<W>(job, col, rows_p, sc);
+}
+
+}  // namespace kern
+}  // namespace gmmcore
+
+#endif
