@@ -171,7 +171,7 @@ degenerate_components <- function(covariances, reg, x) {
 run_start <- function(x, k, covariance, init, control, verbose) {
   start <- make_start(init, x, k, covariance, control)
   if (!is.null(start$error)) return(start)
-  cpp_em(x, start, covariance_code(covariance), control, simd_code(control), verbose)
+  cpp_em(x, start, covariance_code(covariance), control, verbose, simd_code(control))
 }
 
 # Engine output -> "gmm" object with canonical component order.

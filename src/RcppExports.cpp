@@ -12,8 +12,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cpp_em
-Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type, Rcpp::List control, int isa, bool verbose);
-RcppExport SEXP _gmmfit_cpp_em(SEXP xSEXP, SEXP startSEXP, SEXP cov_typeSEXP, SEXP controlSEXP, SEXP isaSEXP, SEXP verboseSEXP) {
+Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type, Rcpp::List control, bool verbose, int isa);
+RcppExport SEXP _gmmfit_cpp_em(SEXP xSEXP, SEXP startSEXP, SEXP cov_typeSEXP, SEXP controlSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -21,9 +21,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type start(startSEXP);
     Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
-    Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_em(x, start, cov_type, control, isa, verbose));
+    Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_em(x, start, cov_type, control, verbose, isa));
     return rcpp_result_gen;
 END_RCPP
 }

@@ -91,7 +91,7 @@ Rcpp::List guarded(F f) {
 
 // [[Rcpp::export]]
 Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
-                  Rcpp::List control, int isa = -1, bool verbose = false) {
+                  Rcpp::List control, bool verbose = false, int isa = -1) {
   return guarded([&] {
     gmmcore::Control ctrl;
     ctrl.max_iter = Rcpp::as<int>(control["max_iter"]);

@@ -106,3 +106,35 @@ test_that("a control not made by gmm_control() is an error naming `control`", {
                "`control` must be made by gmm_control\\(\\), not an object of class 'list'",
                class = "gmm_input_error")
 })
+
+test_that("simd defaults to auto, is kept in the control, and a bad value is an error naming it", {
+  expect_identical(gmm_control()$simd, "auto")
+  expect_identical(gmm_control(simd = "baseline")$simd, "baseline")
+  expect_error(gmm_control(simd = "sse9"), "`simd` must be one of", class = "gmm_input_error")
+  expect_error(gmm_control(simd = c("auto", "avx2")), "`simd`", class = "gmm_input_error")
+  expect_error(gmm_control(simd = NA_character_), "`simd`", class = "gmm_input_error")
+})
+
+test_that("gmm_simd() reports the set used, never wider than the one asked for", {
+  best <- gmm_simd()
+  expect_true(best %in% c("baseline", "avx2", "avx512"))
+  expect_identical(gmm_simd("baseline"), "baseline")
+  order <- c("baseline", "avx2", "avx512")
+  for (s in order) {
+    expect_true(match(gmm_simd(s), order) <= match(s, order))
+    expect_true(match(gmm_simd(s), order) <= match(best, order))
+  }
+  expect_error(gmm_simd("fast"), "`simd`", class = "gmm_input_error")
+})
+
+test_that("a fit with a narrower instruction set agrees with the default one", {
+  set.seed(8)
+  a <- gmm_fit(faithful, k = 2, control = serial_control(simd = "baseline"))
+  set.seed(8)
+  b <- gmm_fit(faithful, k = 2, control = serial_control())
+  expect_identical(a$control$simd, "baseline")
+  expect_equal(a$loglik, b$loglik, tolerance = 1e-12)
+  expect_equal(a$means, b$means, tolerance = 1e-10)
+  expect_equal(predict(a, faithful[1:5, ], type = "prob"),
+               predict(b, faithful[1:5, ], type = "prob"), tolerance = 1e-10)
+})

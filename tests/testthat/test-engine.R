@@ -193,3 +193,82 @@ test_that("EM never decreases the log-likelihood when reg = 0", {
     expect_true(all(diff(tr) >= -1e-9 * abs(tr[-1])), info = type)
   }
 })
+
+test_that("every instruction set gives the same fit, to rounding", {
+  # Ragged blocks (n not a multiple of 8) and d across the kernels' tile
+  # edges; sets the processor lacks fall back, so this never skips.
+  set.seed(105)
+  for (d in c(1L, 3L, 9L, 17L)) {
+    x <- unname(cloud_data(1003, d = d))
+    resp <- matrix(runif(1003 * 3), 1003, 3)
+    start <- gmmfit:::cpp_mstep(x, resp / rowSums(resp), 0L, 1e-6, 1L, 0L)
+    for (type in names(cov_codes)) {
+      fits <- lapply(0:2, function(isa) {
+        gmmfit:::cpp_em(x, start, cov_codes[[type]], serial_control(max_iter = 5, tol = 0),
+                        FALSE, isa)
+      })
+      for (f in fits[2:3]) {
+        info <- paste(type, d)
+        expect_lt(rel_diff(f$loglik, fits[[1]]$loglik), 1e-12)
+        expect_equal(f$means, fits[[1]]$means, tolerance = 1e-11, info = info)
+        expect_equal(f$covariances, fits[[1]]$covariances, tolerance = 1e-11, info = info)
+        expect_equal(f$posterior, fits[[1]]$posterior, tolerance = 1e-11, info = info)
+      }
+    }
+  }
+})
+
+test_that("1 and 2 threads give bit-identical fits with every instruction set", {
+  set.seed(106)
+  x <- unname(cloud_data(5000, d = 4))
+  start <- gmmfit:::cpp_mstep(x, one_hot_ref(kmeans(x, 3)$cluster), 0L, 1e-6, 1L)
+  for (isa in 0:2) for (type in names(cov_codes)) {
+    ctl <- function(th) gmm_control(max_iter = 4, tol = 0, n_threads = th)
+    f1 <- gmmfit:::cpp_em(x, start, cov_codes[[type]], ctl(1L), FALSE, isa)
+    f2 <- gmmfit:::cpp_em(x, start, cov_codes[[type]], ctl(2L), FALSE, isa)
+    expect_identical(f1, f2, info = paste(type, isa))
+  }
+})
+
+test_that("posteriors are exact when the components' log densities differ by up to 700", {
+  # One variable, two unit-variance components; the log ratio of the
+  # densities at x is 20 x, so x in [-35, 35] spans the whole exponent range
+  # of the log-sum-exp, where the posterior of the far component falls to
+  # exp(-700).
+  x <- matrix(seq(-35, 35, length.out = 1001))
+  params <- list(weights = c(0.5, 0.5), means = matrix(c(-10, 10)),
+                 covariances = array(1, c(1, 1, 2)))
+  ref <- posterior_ref(x, params$weights, params$means, params$covariances)
+  for (isa in 0:2) {
+    e <- gmmfit:::cpp_estep(x, params, 0L, 1L, isa)
+    keep <- ref > 1e-300
+    expect_lt(max(abs(e$posterior[keep] - ref[keep]) / ref[keep]), 1e-12)
+    expect_true(all(e$posterior[!keep] < 1e-300))
+    expect_equal(e$logdens, mixture_logdens_ref(x, params$weights, params$means,
+                                                params$covariances), tolerance = 1e-14)
+  }
+})
+
+test_that("an M-step far from the current means keeps full precision", {
+  # The EM pass sums moments about the current means; here the first M-step
+  # moves them by 1e5 standard deviations, where the shifted formula would
+  # keep only about 6 digits of the covariances. They must match
+  # stats::cov.wt on the posteriors of the start.
+  set.seed(107)
+  n <- 600
+  g <- rep(1:2, each = n / 2)
+  x <- cbind(rnorm(n, c(1e5, 1e5 + 8)[g]), rnorm(n, c(-3e4, -3e4 + 5)[g], 2))
+  start <- list(weights = c(0.5, 0.5), means = rbind(c(0, 0), c(1, 1)),
+                covariances = array(c(2e10, 0, 0, 2e10), c(2, 2, 2)))
+  post <- posterior_ref(x, start$weights, start$means, start$covariances)
+  for (type in c("full", "diag")) {
+    res <- gmmfit:::cpp_em(x, start, cov_codes[[type]],
+                           serial_control(max_iter = 1, tol = 0, reg = 0), FALSE)
+    for (j in 1:2) {
+      cw <- cov.wt(x, wt = post[, j] / sum(post[, j]), method = "ML")
+      expected <- if (type == "full") cw$cov else diag(diag(cw$cov))
+      expect_equal(res$means[j, ], cw$center, tolerance = 1e-14)
+      expect_equal(res$covariances[, , j], expected, tolerance = 1e-12, info = type)
+    }
+  }
+})
