@@ -99,15 +99,20 @@ namespace kern {
 template <int W>
 using V = typename simd::Vec<W>::type;
 
-// y[c][i] = x[c][i] - m[c] for the (padded) rows of the block.
+// y[c][i] = x[c][i] - m[c] for the (padded) rows of the block. With
+// `ahead` > 0, also asks for the same rows of the next block, `ahead` rows
+// further on: the columns are far apart in memory and a block's compute
+// takes long enough that the hardware prefetchers do not run that far ahead
+// by themselves.
 template <int W>
 GMM_INLINE void centre(const double* const* col, const double* m, Index d,
-                       Index rows_p, double* y) {
+                       Index rows_p, double* y, Index ahead = 0) {
   for (Index c = 0; c < d; ++c) {
     const double* xc = col[c];
     double* yc = y + c * rows_p;
     const double mc = m[c];
     for (Index i = 0; i < rows_p; i += W) {
+      if (ahead > 0 && (i * 8) % 64 == 0) __builtin_prefetch(xc + i + ahead);
       V<W> v;
       simd::load(v, xc + i);
       v -= mc;
@@ -166,10 +171,12 @@ GMM_INLINE void quad_full(const double* y, Index rows_p, const double* P,
 // Squared Mahalanobis distances straight from the data, diagonal precision.
 template <int W>
 GMM_INLINE void quad_diag(const double* const* col, const double* m,
-                          const double* s, Index d, Index rows_p, double* q) {
+                          const double* s, Index d, Index rows_p, double* q,
+                          Index ahead) {
   for (Index i = 0; i < rows_p; i += W) {
     V<W> acc = V<W>{};
     for (Index c = 0; c < d; ++c) {
+      if (ahead > 0 && (i * 8) % 64 == 0) __builtin_prefetch(col[c] + i + ahead);
       V<W> v;
       simd::load(v, col[c] + i);
       v = (v - m[c]) * s[c];
@@ -179,17 +186,19 @@ GMM_INLINE void quad_diag(const double* const* col, const double* m,
   }
 }
 
-// Log joint densities of every component into resp (k x rows_p).
+// Log joint densities of every component into resp (k x rows_p); the first
+// component's reads prefetch the next block (`ahead` rows on; 0: none).
 template <int W>
 GMM_INLINE void log_joint(const KernelModel& m, const double* const* col,
-                          Index rows_p, Scratch& sc) {
+                          Index rows_p, Index ahead, Scratch& sc) {
   const Index d = m.d;
   for (Index j = 0; j < m.k; ++j) {
     double* q = sc.q.data();
+    const Index pf = j == 0 ? ahead : 0;
     if (m.diagonal) {
-      quad_diag<W>(col, &m.mu[j * d], &m.prec[j * d], d, rows_p, q);
+      quad_diag<W>(col, &m.mu[j * d], &m.prec[j * d], d, rows_p, q, pf);
     } else {
-      centre<W>(col, &m.mu[j * d], d, rows_p, sc.y.data());
+      centre<W>(col, &m.mu[j * d], d, rows_p, sc.y.data(), pf);
       quad_full<W>(sc.y.data(), rows_p, &m.prec[j * d * d], d, q);
     }
     double* out = &sc.resp[j * rows_p];
@@ -250,14 +259,36 @@ GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
   return total;
 }
 
-// sum_i w_i a_i b_{b0+t,i} for T columns b, added to out[t].
+// sum_i w_i a_i b_{b0+t,i} for T columns b, added to out[t]. Two rows of
+// vectors at a time when registers allow, so that even a narrow tile has
+// enough independent sums to hide the latency of an FMA.
 template <int W, int T>
 GMM_INLINE void cross_tile(const double* w, const double* a, const double* y,
                            Index rows_p, Index b0, double* out) {
-  V<W> acc[T];
+  constexpr int U = (W == 8 || T <= 4) ? 2 : 1;
+  V<W> acc[U][T];
   GMM_UNROLL
-  for (int t = 0; t < T; ++t) acc[t] = V<W>{};
-  for (Index i = 0; i < rows_p; i += W) {
+  for (int u = 0; u < U; ++u) {
+    GMM_UNROLL
+    for (int t = 0; t < T; ++t) acc[u][t] = V<W>{};
+  }
+  Index i = 0;
+  for (; i + U * W <= rows_p; i += U * W) {
+    GMM_UNROLL
+    for (int u = 0; u < U; ++u) {
+      V<W> wi, ai;
+      simd::load(wi, w + i + u * W);
+      simd::load(ai, a + i + u * W);
+      const V<W> wa = wi * ai;
+      GMM_UNROLL
+      for (int t = 0; t < T; ++t) {
+        V<W> bt;
+        simd::load(bt, y + (b0 + t) * rows_p + i + u * W);
+        acc[u][t] += wa * bt;
+      }
+    }
+  }
+  for (; i < rows_p; i += W) {
     V<W> wi, ai;
     simd::load(wi, w + i);
     simd::load(ai, a + i);
@@ -266,11 +297,16 @@ GMM_INLINE void cross_tile(const double* w, const double* a, const double* y,
     for (int t = 0; t < T; ++t) {
       V<W> bt;
       simd::load(bt, y + (b0 + t) * rows_p + i);
-      acc[t] += wa * bt;
+      acc[0][t] += wa * bt;
     }
   }
   GMM_UNROLL
-  for (int t = 0; t < T; ++t) out[t] += simd::hsum<W>(acc[t]);
+  for (int t = 0; t < T; ++t) {
+    V<W> sum = acc[0][t];
+    GMM_UNROLL
+    for (int u = 1; u < U; ++u) sum += acc[u][t];
+    out[t] += simd::hsum<W>(sum);
+  }
 }
 
 // Row a of the lower triangle of sum_i w_i y_i y_i^T: columns 0..a.
@@ -294,18 +330,46 @@ GMM_INLINE void second_row(const double* w, const double* y, Index rows_p,
   }
 }
 
+// The weighted sums of columns c..c+C-1 of y (and of their squares, for a
+// diagonal second moment) into the slab sums of component j.
+template <int W, int C>
+GMM_INLINE void first_moments(const double* w, const double* y, Index rows_p,
+                              Index c, Index j, Index d, Index dd, bool full,
+                              SlabSums& s) {
+  V<W> a1[C], a2[C];
+  GMM_UNROLL
+  for (int u = 0; u < C; ++u) a1[u] = a2[u] = V<W>{};
+  for (Index i = 0; i < rows_p; i += W) {
+    V<W> wi;
+    simd::load(wi, w + i);
+    GMM_UNROLL
+    for (int u = 0; u < C; ++u) {
+      V<W> yi;
+      simd::load(yi, y + (c + u) * rows_p + i);
+      const V<W> wy = wi * yi;
+      a1[u] += wy;
+      a2[u] += wy * yi;
+    }
+  }
+  GMM_UNROLL
+  for (int u = 0; u < C; ++u) {
+    s.first[j * d + c + u] += simd::hsum<W>(a1[u]);
+    if (!full) s.second[j * dd + c + u] += simd::hsum<W>(a2[u]);
+  }
+}
+
 // Adds the block's statistics about `shift` to the slab sums. resp holds
 // the posteriors (zero on padding rows).
 template <int W>
 GMM_INLINE void accumulate(const BlockJob& job, const double* const* col,
-                           Index rows_p, Scratch& sc) {
+                           Index rows_p, Index ahead, Scratch& sc) {
   const Index d = job.model ? job.model->d : 0, k = job.sums->count.size();
   const Index dd = job.full_second ? d * d : d;
   SlabSums& s = *job.sums;
   double* y = sc.y.data();
   for (Index j = 0; j < k; ++j) {
     const double* w = &sc.resp[j * rows_p];
-    centre<W>(col, job.shift + j * d, d, rows_p, y);
+    centre<W>(col, job.shift + j * d, d, rows_p, y, j == 0 ? ahead : 0);
     V<W> nw = V<W>{};
     for (Index i = 0; i < rows_p; i += W) {
       V<W> v;
@@ -313,19 +377,10 @@ GMM_INLINE void accumulate(const BlockJob& job, const double* const* col,
       nw += v;
     }
     s.count[j] += simd::hsum<W>(nw);
-    for (Index c = 0; c < d; ++c) {
-      V<W> a1 = V<W>{}, a2 = V<W>{};
-      for (Index i = 0; i < rows_p; i += W) {
-        V<W> wi, yi;
-        simd::load(wi, w + i);
-        simd::load(yi, y + c * rows_p + i);
-        const V<W> wy = wi * yi;
-        a1 += wy;
-        a2 += wy * yi;
-      }
-      s.first[j * d + c] += simd::hsum<W>(a1);
-      if (!job.full_second) s.second[j * dd + c] += simd::hsum<W>(a2);
-    }
+    // Four columns at a time: independent sums hide the FMA latency.
+    Index c = 0;
+    for (; c + 4 <= d; c += 4) first_moments<W, 4>(w, y, rows_p, c, j, d, dd, job.full_second, s);
+    for (; c < d; ++c) first_moments<W, 1>(w, y, rows_p, c, j, d, dd, job.full_second, s);
     if (job.full_second)
       for (Index a = 0; a < d; ++a)
         second_row<W>(w, y, rows_p, a, &s.second[j * dd + a * d]);
@@ -347,9 +402,11 @@ GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
       col[c] = dst;
     }
   }
+  // The next block follows each column of this one (none after a short one).
+  const Index ahead = rows_p == rows ? rows : 0;
   double* resp = sc.resp.data();
   if (job.estep) {
-    log_joint<W>(*job.model, col, rows_p, sc);
+    log_joint<W>(*job.model, col, rows_p, ahead, sc);
     bool bad = false;
     double* ld = job.logdens ? job.logdens + job.start : nullptr;
     const double ll = normalise<W>(k, rows, rows_p, resp, ld, bad);
@@ -369,7 +426,7 @@ GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
   if (!job.sums || !job.shift) return;
   for (Index j = 0; j < k; ++j)
     for (Index i = rows; i < rows_p; ++i) resp[j * rows_p + i] = 0.0;
-  accumulate<W>(job, col, rows_p, sc);
+  accumulate<W>(job, col, rows_p, job.estep ? 0 : ahead, sc);
 }
 
 }  // namespace kern
