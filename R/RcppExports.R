@@ -17,3 +17,11 @@ cpp_isa <- function(isa) {
     .Call(`_gmmfit_cpp_isa`, isa)
 }
 
+cpp_constant_columns <- function(x) {
+    .Call(`_gmmfit_cpp_constant_columns`, x)
+}
+
+cpp_relabel_posterior <- function(x, ord, dimnames) {
+    invisible(.Call(`_gmmfit_cpp_relabel_posterior`, x, ord, dimnames))
+}
+

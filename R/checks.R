@@ -67,7 +67,7 @@ check_data <- function(x, arg = "x", min_rows = 1L) {
 
 # A column with a single value has no variance for a component to estimate.
 check_not_constant <- function(x, arg = "x") {
-  constant <- vapply(seq_len(ncol(x)), function(j) all(x[, j] == x[1L, j]), logical(1))
+  constant <- cpp_constant_columns(x)
   if (any(constant)) {
     them <- if (sum(constant) == 1L) "it" else "them"
     gmm_abort(sprintf(
@@ -79,6 +79,9 @@ check_not_constant <- function(x, arg = "x") {
 }
 
 check_finite <- function(x, arg) {
+  # One pass without allocating: the sum of finite values is finite unless
+  # it overflows, and only then (or with a bad value) is each value tested.
+  if (is.finite(sum(x))) return(invisible(x))
   bad <- !is.finite(x)
   if (any(bad)) {
     first <- which(bad, arr.ind = TRUE)[1L, ]

@@ -156,16 +156,28 @@ warn_fit <- function(fit, chosen = FALSE) {
 }
 
 # Components that are flat in some direction: their variance there is no more
-# than `reg` above zero, relative to the spread of the data. Such a component
+# than `reg` above zero, relative to the spread of the mixture (for a fit with
+# small `reg`, that of the data), which needs no pass over the data. Such a component
 # sits on tied values (rounded data, a constant column), where the likelihood
 # grows without bound as `reg` shrinks, so log-likelihood and BIC mean little.
-degenerate_components <- function(covariances, reg, x) {
-  scale <- mean(apply(x, 2L, stats::var))
+degenerate_components <- function(weights, means, covariances, reg) {
+  scale <- mean(mixture_variances(weights, means, covariances))
   if (!is.finite(scale) || scale <= 0) scale <- 1
   smallest <- apply(covariances, 3L, function(s) {
     min(eigen(s, symmetric = TRUE, only.values = TRUE)$values)
   })
   which(smallest - reg <= sqrt(.Machine$double.eps) * scale)
+}
+
+# The variance of each variable under the mixture: within-component plus
+# between-component parts, the latter about the overall mean (no
+# cancellation for data far from the origin).
+mixture_variances <- function(weights, means, covariances) {
+  centre <- colSums(weights * means)
+  within <- colSums(weights * t(apply(covariances, 3L, diag)))
+  if (ncol(means) == 1L) within <- sum(weights * covariances[1L, 1L, ])
+  between <- colSums(weights * sweep(means, 2L, centre)^2)
+  within + between
 }
 
 run_start <- function(x, k, covariance, init, control, verbose) {
@@ -178,6 +190,11 @@ run_start <- function(x, k, covariance, init, control, verbose) {
 as_gmm_fit <- function(res, x, k, covariance, control) {
   ord <- order(-res$weights, res$means[, 1L])
   n <- nrow(x)
+  # The n x k posterior is the largest thing built here: the engine's matrix
+  # (used by nothing else) is reordered and named in place, never copied.
+  posterior <- res$posterior
+  cpp_relabel_posterior(posterior, ord, list(rownames(x), as.character(seq_len(k))))
+  classification <- stats::setNames(classify(posterior), rownames(x))
   df <- n_parameters(k, ncol(x), covariance)
   obj <- new_gmm(
     weights = res$weights[ord],
@@ -186,15 +203,13 @@ as_gmm_fit <- function(res, x, k, covariance, control) {
     covariance = covariance,
     loglik = res$loglik, df = df, bic = -2 * res$loglik + df * log(n), n = n,
     n_iter = res$n_iter, converged = res$converged, trace = res$trace,
-    posterior = res$posterior[, ord, drop = FALSE],
-    classification = classify(res$posterior[, ord, drop = FALSE]),
+    posterior = posterior,
+    classification = classification,
     data = x, control = control, search = NULL,
-    degenerate = degenerate_components(res$covariances[, , ord, drop = FALSE], control$reg, x)
+    degenerate = degenerate_components(res$weights[ord], res$means[ord, , drop = FALSE],
+                                       res$covariances[, , ord, drop = FALSE], control$reg)
   )
-  obj <- label_params(obj, colnames(x))
-  dimnames(obj$posterior) <- list(rownames(x), names(obj$weights))
-  names(obj$classification) <- rownames(x)
-  validate_gmm(obj)
+  validate_gmm(label_params(obj, colnames(x)))
 }
 
 # A numeric vector becomes a one-column matrix named after the expression that

@@ -69,12 +69,37 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_constant_columns
+Rcpp::LogicalVector cpp_constant_columns(Rcpp::NumericMatrix x);
+RcppExport SEXP _gmmfit_cpp_constant_columns(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_constant_columns(x));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_relabel_posterior
+void cpp_relabel_posterior(Rcpp::NumericMatrix x, Rcpp::IntegerVector ord, Rcpp::List dimnames);
+RcppExport SEXP _gmmfit_cpp_relabel_posterior(SEXP xSEXP, SEXP ordSEXP, SEXP dimnamesSEXP) {
+BEGIN_RCPP
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type ord(ordSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type dimnames(dimnamesSEXP);
+    cpp_relabel_posterior(x, ord, dimnames);
+    return R_NilValue;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 6},
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 6},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
+    {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},
+    {"_gmmfit_cpp_relabel_posterior", (DL_FUNC) &_gmmfit_cpp_relabel_posterior, 3},
     {NULL, NULL, 0}
 };
 

@@ -46,6 +46,10 @@ MapMat as_map(const Rcpp::NumericMatrix& x) {
   return MapMat(x.begin(), x.nrow(), x.ncol());
 }
 
+Eigen::Map<Eigen::MatrixXd> as_mut_map(Rcpp::NumericMatrix& x) {
+  return Eigen::Map<Eigen::MatrixXd>(x.begin(), x.nrow(), x.ncol());
+}
+
 gmmcore::Params as_params(const Rcpp::List& p, Index d) {
   Rcpp::NumericVector w = p["weights"];
   Rcpp::NumericMatrix mu = p["means"];
@@ -100,10 +104,13 @@ Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
     ctrl.n_threads = Rcpp::as<int>(control["n_threads"]);
     ctrl.isa = as_isa(isa);
     RMonitor monitor(verbose);
-    gmmcore::EmResult r = gmmcore::run_em(as_map(x), as_params(start, x.ncol()),
-                                          as_cov_type(cov_type), ctrl, monitor);
+    gmmcore::Params p = as_params(start, x.ncol());
+    Rcpp::NumericMatrix post(x.nrow(), p.k());
+    gmmcore::EmResult r = gmmcore::run_em(as_map(x), std::move(p),
+                                          as_cov_type(cov_type), ctrl, monitor,
+                                          as_mut_map(post));
     Rcpp::List out = wrap_params(r.params);
-    out["posterior"] = Rcpp::wrap(r.posterior);
+    out["posterior"] = post;
     out["loglik"] = r.loglik;
     out["trace"] = Rcpp::wrap(r.trace);
     out["n_iter"] = r.n_iter;
@@ -129,12 +136,12 @@ Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
   return guarded([&] {
     gmmcore::Params p = as_params(params, x.ncol());
     gmmcore::factorize(p);
-    Matrix post;
+    Rcpp::NumericMatrix post(x.nrow(), p.k());
     Eigen::VectorXd logdens;
     const double ll = gmmcore::e_step(as_map(x), p, as_cov_type(cov_type),
-                                      n_threads, post, &logdens,
+                                      n_threads, as_mut_map(post), &logdens,
                                       /*strict=*/false, as_isa(isa));
-    return Rcpp::List::create(Rcpp::Named("posterior") = Rcpp::wrap(post),
+    return Rcpp::List::create(Rcpp::Named("posterior") = post,
                               Rcpp::Named("logdens") = Rcpp::wrap(logdens),
                               Rcpp::Named("loglik") = ll);
   });
@@ -145,4 +152,53 @@ Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
 // [[Rcpp::export]]
 std::string cpp_isa(int isa) {
   return gmmcore::isa_name(gmmcore::resolve_isa(as_isa(isa)));
+}
+
+// Which columns hold a single value, for the argument checks in R: one scan
+// and no copy of the data (R's column extraction would copy each column).
+// [[Rcpp::export]]
+Rcpp::LogicalVector cpp_constant_columns(Rcpp::NumericMatrix x) {
+  const R_xlen_t n = x.nrow();
+  Rcpp::LogicalVector out(x.ncol());
+  for (int j = 0; j < x.ncol(); ++j) {
+    const double* col = x.begin() + j * n;
+    bool same = true;
+    for (R_xlen_t i = 1; i < n && same; ++i) same = col[i] == col[0];
+    out[j] = same;
+  }
+  return out;
+}
+
+// Relabels the engine's posterior matrix in place: column j becomes old
+// column ord[j] (1-based), with one column of scratch, and `dimnames` are
+// set. Only for the matrix a fit has just received from cpp_em() and will
+// keep: R's own `[` and `dimnames<-` would each copy the n x k matrix.
+// [[Rcpp::export]]
+void cpp_relabel_posterior(Rcpp::NumericMatrix x, Rcpp::IntegerVector ord,
+                           Rcpp::List dimnames) {
+  const int k = x.ncol();
+  const R_xlen_t n = x.nrow();
+  if (ord.size() != k) Rcpp::stop("internal: `ord` has the wrong length");
+  std::vector<int> src(k);
+  for (int j = 0; j < k; ++j) {
+    src[j] = ord[j] - 1;
+    if (src[j] < 0 || src[j] >= k) Rcpp::stop("internal: `ord` is not a permutation");
+  }
+  // Follow each cycle of the permutation, holding one column aside.
+  std::vector<bool> done(k, false);
+  std::vector<double> held(n);
+  double* base = x.begin();
+  for (int start = 0; start < k; ++start) {
+    if (done[start] || src[start] == start) continue;
+    std::copy(base + start * n, base + (start + 1) * n, held.begin());
+    int j = start;
+    while (src[j] != start) {
+      std::copy(base + src[j] * n, base + (src[j] + 1) * n, base + j * n);
+      done[j] = true;
+      j = src[j];
+    }
+    std::copy(held.begin(), held.end(), base + j * n);
+    done[j] = true;
+  }
+  Rf_setAttrib(x, R_DimNamesSymbol, dimnames);
 }

@@ -7,8 +7,8 @@
 // is one fused pass over the data (pass.h): the E-step of the current
 // parameters, which gives their log-likelihood and posteriors, and on the
 // same blocks the moments the next M-step needs, about the current means.
-// The returned posterior and log-likelihood always belong to the returned
-// parameters. The monitor is consulted on the calling thread between
+// The posteriors left in `post` and the log-likelihood always belong to the
+// returned parameters. The monitor is consulted on the calling thread between
 // iterations only.
 #ifndef GMMCORE_EM_H
 #define GMMCORE_EM_H
@@ -23,10 +23,10 @@ namespace detail {
 
 // E-step of `p` into `post`, with the moments about p's means.
 inline SlabSums fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
-                           CovType type, const Control& ctrl, Matrix& post) {
+                           CovType type, const Control& ctrl, double* post) {
   const KernelModel model = make_model(p, type);
   PassSpec spec;
-  spec.post = &post;
+  spec.post = post;
   spec.shift = model.mu.data();
   spec.full_second = !is_diagonal(type);
   spec.n_threads = ctrl.n_threads;
@@ -44,31 +44,36 @@ inline SlabSums fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
 // second pass about the new means when the shift was too far (mstep.h).
 inline Params next_params(const Eigen::Ref<const Matrix>& X, const Params& p,
                          const SlabSums& s, CovType type, const Control& ctrl,
-                         const Matrix& post) {
+                         const double* post) {
   const bool full = !is_diagonal(type);
   std::vector<double> shift(p.k() * p.d());
   for (Index j = 0; j < p.k(); ++j)
     for (Index c = 0; c < p.d(); ++c) shift[j * p.d() + c] = p.means(j, c);
   Scatter sc = scatter_from_sums(s, shift.data(), p.d(), full);
   if (sc.inexact)
-    sc = moments_about(X, post.data(), sc.means, full, ctrl.n_threads, ctrl.isa);
+    sc = moments_about(X, post, sc.means, full, ctrl.n_threads, ctrl.isa);
   return structure_step(sc, type, ctrl.reg);
 }
 
 }  // namespace detail
 
+// The posteriors go into `post`, the caller's n x k matrix (the only n x k
+// storage of a fit).
 inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
-                       CovType type, const Control& ctrl, Monitor& monitor) {
+                       CovType type, const Control& ctrl, Monitor& monitor,
+                       Eigen::Ref<Matrix> post) {
   EmResult res;
   res.params = std::move(start);
   if (res.params.chol.size() != res.params.cov.size()) factorize(res.params);
-  res.posterior.resize(X.rows(), res.params.k());
-  SlabSums sums = detail::fused_pass(X, res.params, type, ctrl, res.posterior);
+  if (post.rows() != X.rows() || post.cols() != res.params.k() ||
+      post.outerStride() != X.rows())
+    throw std::invalid_argument("run_em: `post` must be an n x k matrix");
+  SlabSums sums = detail::fused_pass(X, res.params, type, ctrl, post.data());
   res.loglik = sums.loglik;
   for (int it = 1; it <= ctrl.max_iter; ++it) {
     if (monitor.interrupted()) throw interrupted_error();
-    res.params = detail::next_params(X, res.params, sums, type, ctrl, res.posterior);
-    sums = detail::fused_pass(X, res.params, type, ctrl, res.posterior);
+    res.params = detail::next_params(X, res.params, sums, type, ctrl, post.data());
+    sums = detail::fused_pass(X, res.params, type, ctrl, post.data());
     const double ll = sums.loglik;
     const double change = std::abs(ll - res.loglik) / (1.0 + std::abs(res.loglik));
     res.loglik = ll;

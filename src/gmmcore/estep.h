@@ -13,18 +13,20 @@
 
 namespace gmmcore {
 
-// Returns the log-likelihood. `row_logdens`, when not null, receives each
+// Returns the log-likelihood; `post` is the caller's n x k matrix, so the
+// posteriors can go straight into an R matrix. `row_logdens`, when not null, receives each
 // row's log mixture density (length n). A row whose density is zero under
 // every component is an error during a fit; otherwise (`strict` false, as
 // for new data far from every component) its log density is -Inf and its
 // posterior NaN.
 inline double e_step(const Eigen::Ref<const Matrix>& X, const Params& p,
-                     CovType type, int n_threads, Matrix& post,
+                     CovType type, int n_threads, Eigen::Ref<Matrix> post,
                      Vector* row_logdens = nullptr, bool strict = true,
                      Isa isa = Isa::Auto) {
-  post.resize(X.rows(), p.k());
+  if (post.rows() != X.rows() || post.cols() != p.k() || post.outerStride() != X.rows())
+    throw std::invalid_argument("e_step: `post` must be an n x k matrix");
   PassSpec spec;
-  spec.post = &post;
+  spec.post = post.data();
   spec.logdens = row_logdens;
   spec.n_threads = n_threads;
   spec.isa = isa;

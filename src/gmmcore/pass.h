@@ -49,7 +49,7 @@ inline KernelModel make_model(const Params& p, CovType type) {
 
 struct PassSpec {
   bool estep = true;           // compute posteriors from the model
-  Matrix* post = nullptr;      // n x k, written (estep)
+  double* post = nullptr;      // n x k column-major, written (estep)
   const double* post_in = nullptr;  // n x k, read (no estep), leading dim n
   Vector* logdens = nullptr;   // optional row log densities (estep)
   const double* shift = nullptr;  // k x d; statistics are summed when set
@@ -88,7 +88,7 @@ inline SlabSums data_pass(const Eigen::Ref<const Matrix>& X,
         job.ldx = X.outerStride();
         job.estep = spec.estep;
         job.ldp = n;
-        job.post = spec.estep && spec.post ? spec.post->data() : nullptr;
+        job.post = spec.estep ? spec.post : nullptr;
         job.post_in = spec.estep ? nullptr : spec.post_in;
         job.logdens = spec.logdens ? spec.logdens->data() : nullptr;
         job.model = &model;

@@ -51,7 +51,6 @@ struct Control {
 
 struct EmResult {
   Params params;
-  Matrix posterior;            // n x k
   double loglik = 0.0;
   std::vector<double> trace;   // log-likelihood after each iteration
   int n_iter = 0;

@@ -126,7 +126,11 @@ test_that("the fit has the documented parts, consistent with each other", {
   expect_identical(fit$covariance, "full")
   expect_identical(fit$n, 150L)
   expect_identical(dim(fit$posterior), c(150L, 3L))
+  expect_identical(dimnames(fit$posterior), list(NULL, c("1", "2", "3")))
   expect_equal(unname(rowSums(fit$posterior)), rep(1, 150), tolerance = 1e-12)
+  expect_equal(unname(fit$posterior),
+               posterior_ref(as.matrix(iris[, 1:4]), fit$weights, fit$means, fit$covariances),
+               tolerance = 1e-10)
   expect_identical(unname(fit$classification), max.col(unname(fit$posterior), "first"))
   expect_identical(fit$n_iter, length(fit$trace))
   expect_identical(fit$loglik, fit$trace[length(fit$trace)])
