@@ -243,17 +243,32 @@ GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
       v *= inv;
       simd::store(resp + j * rows_p + i, v);
     }
+    // The sum is at least 1 (the largest term is exp(0)) unless the row has
+    // no finite density, and the vector log is valid there; a lane that is
+    // not finite sends the group through the scalar path below.
+    V<W> lse = s;
+    simd::log_inplace<W>(lse);
+    lse += mx;
     const Index lanes = rows - i < W ? rows - i : W;
+    const typename simd::Vec<W>::itype ok = (lse - lse) == 0.0;
+    bool all_ok = true;
+    for (Index l = 0; l < W; ++l) all_ok = all_ok && ok[l] != 0;
+    if (all_ok) {
+      if (logdens)
+        for (Index l = 0; l < lanes; ++l) logdens[i + l] = lse[l];
+      for (Index l = 0; l < lanes; ++l) total += lse[l];
+      continue;
+    }
     for (Index l = 0; l < lanes; ++l) {
-      double lse = mx[l] + std::log(s[l]);
-      if (!std::isfinite(lse)) {
+      double v = mx[l] + std::log(s[l]);
+      if (!std::isfinite(v)) {
         bad = true;
-        lse = -std::numeric_limits<double>::infinity();
+        v = -std::numeric_limits<double>::infinity();
         for (Index j = 0; j < k; ++j)
           resp[j * rows_p + i + l] = std::numeric_limits<double>::quiet_NaN();
       }
-      if (logdens) logdens[i + l] = lse;
-      total += lse;
+      if (logdens) logdens[i + l] = v;
+      total += v;
     }
   }
   return total;

@@ -75,8 +75,10 @@ inline SlabSums data_pass(const Eigen::Ref<const Matrix>& X,
   {
     Scratch sc;
     sc.resize(d, k, kBlockRows);
+    // Slabs are handed out as threads come free (a busy core then costs
+    // only its share); which thread sums a slab does not change the sum.
 #ifdef _OPENMP
-#pragma omp for schedule(static, 1)
+#pragma omp for schedule(dynamic, 1)
 #endif
     for (Index s = 0; s < S; ++s) {
       sums[s].reset(k, d, full);

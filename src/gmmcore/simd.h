@@ -104,6 +104,53 @@ GMM_INLINE void exp_inplace(typename Vec<W>::type& x) {
   x = under ? vzero : x;
 }
 
+// log(x) in place for lanes with 1 <= x < Inf (the sums of a log-sum-exp),
+// to about one unit in the last place: x = 2^e m with m in [sqrt(1/2),
+// sqrt(2)), log(m) = 2 atanh(f) with f = (m - 1) / (m + 1), |f| < 0.172,
+// summed to f^23 (truncation below 1e-18). Other lanes are the caller's
+// business (see log_sum_exp in kernels.h).
+template <int W>
+GMM_INLINE void log_inplace(typename Vec<W>::type& x) {
+  typedef typename Vec<W>::type V;
+  typedef typename Vec<W>::itype VI;
+  const double ln2_hi = 6.93147180369123816490e-01;
+  const double ln2_lo = 1.90821492927058770002e-10;
+  VI bits;
+  std::memcpy(&bits, &x, sizeof(V));
+  VI e = ((bits >> 52) & 0x7ff) - 1023;
+  bits = (bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL;  // m in [1, 2)
+  V m;
+  std::memcpy(&m, &bits, sizeof(V));
+  const VI big = m > 1.4142135623730951;
+  m = big ? m * 0.5 : m;
+  e = big ? e + 1 : e;
+  // e to double: small integers, exact through the 2^52 + 2^51 trick.
+  const double magic = 6755399441055744.0;
+  const V vmagic = V{} + magic;
+  VI mbits;
+  std::memcpy(&mbits, &vmagic, sizeof(V));
+  VI ebits = mbits + e;
+  V ef;
+  std::memcpy(&ef, &ebits, sizeof(V));
+  ef -= magic;
+  const V f = (m - 1.0) / (m + 1.0);
+  const V f2 = f * f;
+  V p = V{} + 1.0 / 23.0;
+  p = p * f2 + 1.0 / 21.0;
+  p = p * f2 + 1.0 / 19.0;
+  p = p * f2 + 1.0 / 17.0;
+  p = p * f2 + 1.0 / 15.0;
+  p = p * f2 + 1.0 / 13.0;
+  p = p * f2 + 1.0 / 11.0;
+  p = p * f2 + 1.0 / 9.0;
+  p = p * f2 + 1.0 / 7.0;
+  p = p * f2 + 1.0 / 5.0;
+  p = p * f2 + 1.0 / 3.0;
+  // log(m) = 2 f + 2 f^3 p: the small correction last, for accuracy.
+  const V lm = 2.0 * f + (2.0 * f * f2) * p;
+  x = ef * ln2_hi + (lm + ef * ln2_lo);
+}
+
 }  // namespace simd
 }  // namespace gmmcore
 
