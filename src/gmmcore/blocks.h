@@ -18,17 +18,27 @@
 namespace gmmcore {
 
 constexpr Index kBlockRows = 256;
-constexpr Index kMaxSlabs = 16;
+// Many small slabs balance the threads (a slab is the unit handed out);
+// fewer when each slab's partial sums (`slab_doubles`) are large, so that
+// all of them stay within kSlabBudget doubles (16 MB).
+constexpr Index kMaxSlabs = 64;
+constexpr Index kMinSlabs = 16;
+constexpr Index kSlabBudget = Index(1) << 21;
 
 struct Blocks {
   Index n;
   Index n_blocks;
   Index n_slabs;
 
-  explicit Blocks(Index n_rows)
+  explicit Blocks(Index n_rows, Index slab_doubles = 0)
       : n(n_rows),
         n_blocks((n_rows + kBlockRows - 1) / kBlockRows),
-        n_slabs(std::max<Index>(1, std::min(n_blocks, kMaxSlabs))) {}
+        n_slabs(std::max<Index>(1, std::min(n_blocks, max_slabs(slab_doubles)))) {}
+
+  static Index max_slabs(Index slab_doubles) {
+    if (slab_doubles <= 0) return kMaxSlabs;
+    return std::max(kMinSlabs, std::min(kMaxSlabs, kSlabBudget / slab_doubles));
+  }
 
   Index block_start(Index b) const { return b * kBlockRows; }
   Index block_size(Index b) const {

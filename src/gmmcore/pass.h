@@ -62,12 +62,12 @@ struct PassSpec {
 inline SlabSums data_pass(const Eigen::Ref<const Matrix>& X,
                           const KernelModel& model, const PassSpec& spec) {
   const Index n = X.rows(), d = X.cols(), k = model.k;
-  const Blocks blocks(n);
+  const bool full = spec.full_second;
+  const Blocks blocks(n, k * d * (full ? d + 1 : 2));
   const Index S = blocks.n_slabs;
   const kern::BlockFn fn = kern::block_fn(spec.isa);
   if (spec.logdens) spec.logdens->resize(n);
   std::vector<SlabSums> sums(S);
-  const bool full = spec.full_second;
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(effective_threads(spec.n_threads, S))
