@@ -168,21 +168,33 @@ GMM_INLINE void quad_full(const double* y, Index rows_p, const double* P,
   }
 }
 
+// Asks for the same rows of the next block, `ahead` rows on.
+GMM_INLINE void prefetch_ahead(const double* const* col, Index d, Index rows_p,
+                               Index ahead) {
+  for (Index c = 0; c < d; ++c)
+    for (Index i = 0; i < rows_p; i += 8) __builtin_prefetch(col[c] + i + ahead);
+}
+
 // Squared Mahalanobis distances straight from the data, diagonal precision.
+// Column by column, so that the sums of different rows are independent
+// (one sum per row across the columns would be a chain of dependent FMAs).
 template <int W>
 GMM_INLINE void quad_diag(const double* const* col, const double* m,
                           const double* s, Index d, Index rows_p, double* q,
                           Index ahead) {
-  for (Index i = 0; i < rows_p; i += W) {
-    V<W> acc = V<W>{};
-    for (Index c = 0; c < d; ++c) {
-      if (ahead > 0 && (i * 8) % 64 == 0) __builtin_prefetch(col[c] + i + ahead);
-      V<W> v;
-      simd::load(v, col[c] + i);
-      v = (v - m[c]) * s[c];
-      acc += v * v;
+  for (Index i = 0; i < rows_p; ++i) q[i] = 0.0;
+  for (Index c = 0; c < d; ++c) {
+    const double* xc = col[c];
+    const double mc = m[c], sc = s[c];
+    for (Index i = 0; i < rows_p; i += W) {
+      if (ahead > 0 && (i * 8) % 64 == 0) __builtin_prefetch(xc + i + ahead);
+      V<W> v, qq;
+      simd::load(v, xc + i);
+      simd::load(qq, q + i);
+      v = (v - mc) * sc;
+      qq += v * v;
+      simd::store(q + i, qq);
     }
-    simd::store(q + i, acc);
   }
 }
 
@@ -345,12 +357,14 @@ GMM_INLINE void second_row(const double* w, const double* y, Index rows_p,
   }
 }
 
-// The weighted sums of columns c..c+C-1 of y (and of their squares, for a
-// diagonal second moment) into the slab sums of component j.
+// The weighted sums of columns c..c+C-1 of y = x - shift (and of their
+// squares, for a diagonal second moment) into the slab sums of component j.
+// y is read from `y` (d x rows_p) when given, else centred on the fly.
 template <int W, int C>
-GMM_INLINE void first_moments(const double* w, const double* y, Index rows_p,
-                              Index c, Index j, Index d, Index dd, bool full,
-                              SlabSums& s) {
+GMM_INLINE void first_moments(const double* w, const double* y,
+                              const double* const* col, const double* shift,
+                              Index rows_p, Index c, Index j, Index d, Index dd,
+                              bool full, SlabSums& s) {
   V<W> a1[C], a2[C];
   GMM_UNROLL
   for (int u = 0; u < C; ++u) a1[u] = a2[u] = V<W>{};
@@ -360,7 +374,12 @@ GMM_INLINE void first_moments(const double* w, const double* y, Index rows_p,
     GMM_UNROLL
     for (int u = 0; u < C; ++u) {
       V<W> yi;
-      simd::load(yi, y + (c + u) * rows_p + i);
+      if (y) {
+        simd::load(yi, y + (c + u) * rows_p + i);
+      } else {
+        simd::load(yi, col[c + u] + i);
+        yi -= shift[c + u];
+      }
       const V<W> wy = wi * yi;
       a1[u] += wy;
       a2[u] += wy * yi;
@@ -384,7 +403,12 @@ GMM_INLINE void accumulate(const BlockJob& job, const double* const* col,
   double* y = sc.y.data();
   for (Index j = 0; j < k; ++j) {
     const double* w = &sc.resp[j * rows_p];
-    centre<W>(col, job.shift + j * d, d, rows_p, y, j == 0 ? ahead : 0);
+    const double* shift = job.shift + j * d;
+    // The full second moment reads each centred column many times, so it
+    // gets a centred copy; the diagonal one centres as it goes.
+    if (job.full_second) centre<W>(col, shift, d, rows_p, y, j == 0 ? ahead : 0);
+    else if (j == 0 && ahead > 0) prefetch_ahead(col, d, rows_p, ahead);
+    const double* yc = job.full_second ? y : nullptr;
     V<W> nw = V<W>{};
     for (Index i = 0; i < rows_p; i += W) {
       V<W> v;
@@ -394,8 +418,10 @@ GMM_INLINE void accumulate(const BlockJob& job, const double* const* col,
     s.count[j] += simd::hsum<W>(nw);
     // Four columns at a time: independent sums hide the FMA latency.
     Index c = 0;
-    for (; c + 4 <= d; c += 4) first_moments<W, 4>(w, y, rows_p, c, j, d, dd, job.full_second, s);
-    for (; c < d; ++c) first_moments<W, 1>(w, y, rows_p, c, j, d, dd, job.full_second, s);
+    for (; c + 4 <= d; c += 4)
+      first_moments<W, 4>(w, yc, col, shift, rows_p, c, j, d, dd, job.full_second, s);
+    for (; c < d; ++c)
+      first_moments<W, 1>(w, yc, col, shift, rows_p, c, j, d, dd, job.full_second, s);
     if (job.full_second)
       for (Index a = 0; a < d; ++a)
         second_row<W>(w, y, rows_p, a, &s.second[j * dd + a * d]);
