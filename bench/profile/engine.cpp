@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   EmResult r = run_em(X, start, type, ctrl, monitor, post);
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("n=%ld d=%ld k=%ld type=%d threads=%d isa=%s: %.4f s/iter, loglik %.10f\n",
+  std::printf("n=%ld d=%ld k=%ld type=%d threads=%d isa=%s: %.6f s/iter, loglik %.10f\n",
               static_cast<long>(n), static_cast<long>(d), static_cast<long>(k),
               static_cast<int>(type), ctrl.n_threads,
               isa_name(resolve_isa(ctrl.isa)), secs / ctrl.max_iter, r.loglik);

@@ -262,13 +262,19 @@ GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
     simd::log_inplace<W>(lse);
     lse += mx;
     const Index lanes = rows - i < W ? rows - i : W;
-    const typename simd::Vec<W>::itype ok = (lse - lse) == 0.0;
-    bool all_ok = true;
-    for (Index l = 0; l < W; ++l) all_ok = all_ok && ok[l] != 0;
-    if (all_ok) {
-      if (logdens)
-        for (Index l = 0; l < lanes; ++l) logdens[i + l] = lse[l];
-      for (Index l = 0; l < lanes; ++l) total += lse[l];
+    // Finite lanes cannot overflow a sum of W of them, so one finite sum
+    // says that every lane is finite.
+    const double group = simd::hsum<W>(lse);
+    if (std::isfinite(group)) {
+      if (logdens) {
+        if (lanes == W) simd::store(logdens + i, lse);
+        else for (Index l = 0; l < lanes; ++l) logdens[i + l] = lse[l];
+      }
+      if (lanes == W) {
+        total += group;
+      } else {
+        for (Index l = 0; l < lanes; ++l) total += lse[l];
+      }
       continue;
     }
     for (Index l = 0; l < lanes; ++l) {
