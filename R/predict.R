@@ -82,7 +82,6 @@ fitted.gmm <- function(object, type = c("class", "prob", "density"), log = FALSE
 
 # Most probable component of each row; NA where the posterior is undefined.
 classify <- function(posterior) {
-  cls <- max.col(posterior, ties.method = "first")
-  cls[!is.finite(rowSums(posterior))] <- NA_integer_
-  cls
+  # max.col() gives NA for a row with NaN (a point without finite density).
+  max.col(posterior, ties.method = "first")
 }

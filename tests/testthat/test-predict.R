@@ -94,3 +94,14 @@ test_that("row names of newdata name the predictions", {
   expect_identical(rownames(predict(fit, mtcars[1:3, ], type = "prob")), rownames(mtcars)[1:3])
   expect_identical(names(fitted(fit)), rownames(mtcars))
 })
+
+test_that("a point with zero density under every component gets class NA and NaN probabilities", {
+  set.seed(1)
+  fit <- gmm_fit(faithful, k = 2, control = serial_control())
+  nd <- data.frame(eruptions = c(3, 1e200), waiting = c(70, 1e200))
+  expect_identical(is.na(predict(fit, nd)), c(FALSE, TRUE))
+  p <- predict(fit, nd, type = "prob")
+  expect_true(all(is.nan(p[2, ])))
+  expect_equal(sum(p[1, ]), 1, tolerance = 1e-12)
+  expect_identical(predict(fit, nd, type = "density")[2], 0)
+})
