@@ -1,0 +1,177 @@
+# Child process of the benchmark for the R tools: gmmfit and mclust.
+#
+#   Rscript fit_r.R tool=<tool> data=<file> n=<n> d=<d> [key=value ...]
+#
+# tool = gmmfit          EM from the start in `start`, `iters` iterations, `reps` times
+#        mclust          the same with mclust's estep() + me()
+#        gmmfit-search   gmm_fit(x, k = 1:kmax, covariance = "full"), once
+#        mclust-search   Mclust(x, G = 1:kmax, modelNames = "VVV"), once
+# Other keys: start, k, covariance (full, tied, diag, spherical), iters, reps,
+# threads (gmmfit), kmax and seed (searches).
+#
+# Output, one record per line, read by run.R:
+#   fit <seconds> <iterations> <loglik>       one line per timed fit
+#   search <seconds> <k> <bic> <loglik>       BIC as -2 logL + p log n
+#   memory <rss_before_kb> <peak_kb>          RSS just before the first fit and
+#                                             the peak RSS (VmHWM) just after it
+#   last_change <relative change>             gmmfit: relative change of the
+#                                             log-likelihood in the last iteration
+#   version <package> <version>
+
+main <- function() {
+  opt <- parse_args(commandArgs(trailingOnly = TRUE))
+  here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1L]))
+  source(file.path(here, "..", "lib", "data.R"), local = globalenv())
+  x <- read_data(opt$data, as.integer(opt$n), as.integer(opt$d))
+  switch(opt$tool,
+    "gmmfit" = , "mclust" = time_em(opt, x),
+    "gmmfit-search" = , "mclust-search" = time_search(opt, x),
+    stop("unknown tool ", opt$tool)
+  )
+}
+
+# key=value arguments -> named list of strings.
+parse_args <- function(args) {
+  keys <- sub("=.*$", "", args)
+  values <- sub("^[^=]*=", "", args)
+  as.list(stats::setNames(values, keys))
+}
+
+# The data file holds the n x d matrix column by column (R's own layout), so
+# it is read straight into place.
+read_data <- function(path, n, d) {
+  x <- readBin(path, "double", n = n * d)
+  dim(x) <- c(n, d)
+  x
+}
+
+# Resident set size now and its peak so far, in kB, from /proc/self/status.
+memory_kb <- function() {
+  status <- tryCatch(readLines("/proc/self/status"), error = function(e) character())
+  get <- function(key) {
+    line <- grep(paste0("^", key, ":"), status, value = TRUE)
+    if (length(line)) as.numeric(gsub("[^0-9]", "", line)) else NA_real_
+  }
+  c(rss = get("VmRSS"), peak = get("VmHWM"))
+}
+
+# Wall-clock seconds (microsecond resolution).
+elapsed <- function() as.numeric(Sys.time())
+
+# `reps` timed EM runs from the common start; the memory line belongs to the
+# first run, made by a process that had done nothing else.
+time_em <- function(opt, x) {
+  d <- ncol(x)
+  k <- as.integer(opt$k)
+  start <- read_start(opt$start, d, k)
+  fit_once <- if (opt$tool == "gmmfit") gmmfit_em(opt, x, start) else mclust_em(opt, x, start)
+  invisible(gc())
+  before <- memory_kb()[["rss"]]
+  for (r in seq_len(as.integer(opt$reps))) {
+    res <- fit_once()
+    cat(sprintf("fit %.6f %d %.17g\n", res$seconds, res$iterations, res$loglik))
+    if (r > 1L) next
+    cat(sprintf("memory %.0f %.0f\n", before, memory_kb()[["peak"]]))
+    if (!is.null(res$last_change)) cat(sprintf("last_change %.3g\n", res$last_change))
+  }
+}
+
+# A function running one gmmfit EM fit: exactly `iters` M-steps (tol = 0).
+gmmfit_em <- function(opt, x, start) {
+  suppressPackageStartupMessages(library(gmmfit))
+  cat(sprintf("version gmmfit %s\n", utils::packageVersion("gmmfit")))
+  control <- gmm_control(max_iter = as.integer(opt$iters), tol = 0, reg = as.numeric(opt$reg))
+  function() {
+    t0 <- elapsed()
+    fit <- withCallingHandlers(
+      gmm_fit(x, k = length(start$weights), covariance = opt$covariance, init = start,
+              control = control, n_threads = as.integer(opt$threads)),
+      gmm_convergence_warning = function(w) invokeRestart("muffleWarning")
+    )
+    seconds <- elapsed() - t0
+    n <- length(fit$trace)
+    change <- if (n > 1L) abs(fit$trace[n] - fit$trace[n - 1L]) / abs(fit$trace[n - 1L]) else NA
+    list(seconds = seconds, iterations = fit$n_iter, loglik = fit$loglik, last_change = change)
+  }
+}
+
+# A function running one mclust EM fit: estep() from the start, then me() for
+# `iters` M- and E-steps. (em() does the same but ends with one more M-step and
+# returns neither the log-likelihood nor the number of iterations.)
+mclust_em <- function(opt, x, start) {
+  suppressPackageStartupMessages(library(mclust))
+  cat(sprintf("version mclust %s\n", utils::packageVersion("mclust")))
+  model <- mclust_model(opt$covariance, ncol(x))
+  params <- mclust_parameters(start, model)
+  control <- emControl(itmax = as.integer(opt$iters), tol = 0)
+  function() {
+    t0 <- elapsed()
+    z <- estep(x, modelName = model, parameters = params)$z
+    fit <- me(x, modelName = model, z = z, control = control, warn = FALSE)
+    list(seconds = elapsed() - t0, iterations = abs(attr(fit, "info")[["iterations"]]),
+         loglik = fit$loglik)
+  }
+}
+
+# mclust's name for a covariance structure; one-dimensional data has only
+# "V" (a variance per component) and "E" (one variance).
+mclust_model <- function(covariance, d) {
+  if (d == 1L) return(if (covariance == "tied") "E" else "V")
+  c(full = "VVV", tied = "EEE", diag = "VVI", spherical = "VII")[[covariance]]
+}
+
+# A start (already reduced to the structure) in mclust's parameter format.
+mclust_parameters <- function(start, model) {
+  covs <- start$covariances
+  d <- dim(covs)[1L]
+  k <- dim(covs)[3L]
+  variance <- switch(model,
+    V = list(sigmasq = covs[1, 1, ], scale = covs[1, 1, ]),
+    E = list(sigmasq = covs[1, 1, 1], scale = covs[1, 1, 1]),
+    VVV = list(sigma = covs, cholsigma = array(apply(covs, 3L, chol), c(d, d, k))),
+    EEE = list(Sigma = covs[, , 1], sigma = covs, cholSigma = chol(covs[, , 1])),
+    VVI = diagonal_variance(covs),
+    VII = list(sigmasq = apply(covs, 3L, function(s) s[1, 1]), sigma = covs)
+  )
+  if (model == "VII") variance$scale <- variance$sigmasq
+  variance <- c(list(modelName = model, d = d, G = k), variance)
+  list(pro = start$weights, mean = t(start$means), variance = variance)
+}
+
+# Diagonal covariances as mclust writes them: a volume (scale) per component
+# times a shape of determinant one.
+diagonal_variance <- function(covs) {
+  v <- apply(covs, 3L, diag)
+  v <- matrix(v, nrow = dim(covs)[1L])
+  scale <- exp(colMeans(log(v)))
+  list(sigma = covs, scale = scale, shape = sweep(v, 2L, scale, "/"))
+}
+
+# One search over k = 1..kmax with full covariances, timed as a whole.
+time_search <- function(opt, x) {
+  kmax <- as.integer(opt$kmax)
+  set.seed(as.integer(opt$seed))
+  invisible(gc())
+  before <- memory_kb()[["rss"]]
+  res <- if (opt$tool == "gmmfit-search") gmmfit_search(opt, x, kmax) else mclust_search(x, kmax)
+  cat(sprintf("search %.6f %d %.17g %.17g\n", res$seconds, res$k, res$bic, res$loglik))
+  cat(sprintf("memory %.0f %.0f\n", before, memory_kb()[["peak"]]))
+}
+
+gmmfit_search <- function(opt, x, kmax) {
+  suppressPackageStartupMessages(library(gmmfit))
+  t0 <- elapsed()
+  fit <- gmm_fit(x, k = seq_len(kmax), covariance = "full",
+                 n_threads = as.integer(opt$threads))
+  list(seconds = elapsed() - t0, k = length(fit$weights), bic = fit$bic, loglik = fit$loglik)
+}
+
+# mclust's BIC is 2 logL - p log n; it is negated here to gmmfit's convention.
+mclust_search <- function(x, kmax) {
+  suppressPackageStartupMessages(library(mclust))
+  t0 <- elapsed()
+  fit <- Mclust(x, G = seq_len(kmax), modelNames = "VVV", verbose = FALSE)
+  list(seconds = elapsed() - t0, k = fit$G, bic = -fit$bic, loglik = fit$loglik)
+}
+
+main()
