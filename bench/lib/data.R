@@ -73,27 +73,12 @@ perturb_truth <- function(truth) {
   start
 }
 
-# A start reduced to a restricted covariance structure, exactly as gmm_fit()
-# reduces a user start: the diagonals for "diag", the mean variance for
-# "spherical", the weight-averaged matrix for "tied".
+# A start reduced to a restricted covariance structure, by the function
+# gmm_fit() itself applies to a user start (the diagonals for "diag", the
+# mean variance for "spherical", the weight-averaged matrix for "tied"), so
+# that every tool starts from what gmmfit starts from.
 reduce_start <- function(start, covariance) {
-  covs <- start$covariances
-  d <- dim(covs)[1L]
-  k <- dim(covs)[3L]
-  for (j in seq_len(k)) {
-    s <- matrix(covs[, , j], d, d)
-    covs[, , j] <- switch(covariance,
-      full = , tied = s,
-      diag = diag(diag(s), d),
-      spherical = diag(mean(diag(s)), d)
-    )
-  }
-  if (covariance == "tied") {
-    pooled <- Reduce(`+`, lapply(seq_len(k), function(j) start$weights[j] * covs[, , j]))
-    covs[] <- pooled
-  }
-  start$covariances <- covs
-  start
+  gmmfit:::project_params(start, covariance)
 }
 
 # One benchmark data set: data, truth and start, from a fixed seed.

@@ -28,7 +28,7 @@ inline SlabSums fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
   PassSpec spec;
   spec.post = post;
   spec.shift = model.mu.data();
-  spec.full_second = !is_diagonal(type);
+  spec.full_second = needs_full(type, p.d());
   spec.n_threads = ctrl.n_threads;
   spec.isa = ctrl.isa;
   SlabSums s = data_pass(X, model, spec);
@@ -45,7 +45,7 @@ inline SlabSums fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
 inline Params next_params(const Eigen::Ref<const Matrix>& X, const Params& p,
                          const SlabSums& s, CovType type, const Control& ctrl,
                          const double* post) {
-  const bool full = !is_diagonal(type);
+  const bool full = needs_full(type, p.d());
   std::vector<double> shift(p.k() * p.d());
   for (Index j = 0; j < p.k(); ++j)
     for (Index c = 0; c < p.d(); ++c) shift[j * p.d() + c] = p.means(j, c);

@@ -202,7 +202,7 @@ inline Params structure_step(const Scatter& sc, CovType type, double reg) {
 inline Params m_step(const Eigen::Ref<const Matrix>& X,
                      const Eigen::Ref<const Matrix>& R, CovType type,
                      double reg, int n_threads, Isa isa = Isa::Auto) {
-  return structure_step(scatter_pass(X, R, !is_diagonal(type), n_threads, isa),
+  return structure_step(scatter_pass(X, R, needs_full(type, X.cols()), n_threads, isa),
                         type, reg);
 }
 

@@ -26,7 +26,7 @@ inline KernelModel make_model(const Params& p, CovType type) {
   const Index d = p.d(), k = p.k();
   m.d = d;
   m.k = k;
-  m.diagonal = is_diagonal(type);
+  m.diagonal = !needs_full(type, d);
   m.mu.resize(k * d);
   m.cst.resize(k);
   m.prec.assign(m.diagonal ? k * d : k * d * d, 0.0);

@@ -30,6 +30,11 @@ inline bool is_diagonal(CovType t) {
   return t == CovType::Diag || t == CovType::Spherical;
 }
 
+// Whether the data passes need full d x d second moments and precision
+// factors; with one variable every structure is diagonal, and the cheaper
+// diagonal kernels give the same numbers.
+inline bool needs_full(CovType t, Index d) { return !is_diagonal(t) && d > 1; }
+
 struct Params {
   Vector weights;            // k, sums to one
   Matrix means;              // k x d
