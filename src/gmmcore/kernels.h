@@ -6,7 +6,8 @@
 //  1. compute log(w_j N(x_i | mu_j, Sigma_j)) for every row and component:
 //     the block is centred on mu_j and multiplied by the inverse Cholesky
 //     factor in register tiles of T outputs (only the lower triangle, up to
-//     the tile's edge), then squared norms;
+//     the tile's edge), then squared norms (diagonal structures: scaled by
+//     the reciprocal standard deviations, column by column);
 //  2. turn those into posterior probabilities by a log-sum-exp over the
 //     components (one exp per row and component) and add the row's log
 //     density to the block's log-likelihood;
