@@ -46,9 +46,7 @@ inline Params next_params(const Eigen::Ref<const Matrix>& X, const Params& p,
                          const SlabSums& s, CovType type, const Control& ctrl,
                          const double* post) {
   const bool full = needs_full(type, p.d());
-  std::vector<double> shift(p.k() * p.d());
-  for (Index j = 0; j < p.k(); ++j)
-    for (Index c = 0; c < p.d(); ++c) shift[j * p.d() + c] = p.means(j, c);
+  const std::vector<double> shift = component_major(p.means);
   Scatter sc = scatter_from_sums(s, shift.data(), p.d(), full);
   if (sc.inexact)
     sc = moments_about(X, post, sc.means, full, ctrl.n_threads, ctrl.isa);

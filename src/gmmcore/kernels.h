@@ -46,10 +46,12 @@ struct SlabSums {
   double loglik = 0.0;
   bool bad = false;  // some row had no finite density
 
-  void reset(Index k, Index d, bool full) {
-    count.assign(k, 0.0);
-    first.assign(k * d, 0.0);
-    second.assign(full ? k * d * d : k * d, 0.0);
+  // `moments` false: a pass that sums no statistics (an E-step alone)
+  // keeps only the log-likelihood.
+  void reset(Index k, Index d, bool full, bool moments = true) {
+    count.assign(moments ? k : 0, 0.0);
+    first.assign(moments ? k * d : 0, 0.0);
+    second.assign(!moments ? 0 : full ? k * d * d : k * d, 0.0);
     loglik = 0.0;
     bad = false;
   }
@@ -404,7 +406,7 @@ GMM_INLINE void first_moments(const double* w, const double* y,
 template <int W>
 GMM_INLINE void accumulate(const BlockJob& job, const double* const* col,
                            Index rows_p, Index ahead, Scratch& sc) {
-  const Index d = job.model ? job.model->d : 0, k = job.sums->count.size();
+  const Index d = job.model->d, k = job.sums->count.size();
   const Index dd = job.full_second ? d * d : d;
   SlabSums& s = *job.sums;
   double* y = sc.y.data();

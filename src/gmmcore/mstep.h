@@ -91,9 +91,7 @@ inline Scatter moments_about(const Eigen::Ref<const Matrix>& X,
   KernelModel m;
   m.d = X.cols();
   m.k = centres.rows();
-  std::vector<double> shift(m.k * m.d);
-  for (Index j = 0; j < m.k; ++j)
-    for (Index c = 0; c < m.d; ++c) shift[j * m.d + c] = centres(j, c);
+  const std::vector<double> shift = component_major(centres);
   PassSpec spec;
   spec.estep = false;
   spec.post_in = post;

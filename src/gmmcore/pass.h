@@ -18,6 +18,14 @@
 
 namespace gmmcore {
 
+// A k x d matrix as the kernels read it, component-major: out[j d + c].
+inline std::vector<double> component_major(const Matrix& m) {
+  std::vector<double> out(m.rows() * m.cols());
+  for (Index j = 0; j < m.rows(); ++j)
+    for (Index c = 0; c < m.cols(); ++c) out[j * m.cols() + c] = m(j, c);
+  return out;
+}
+
 // Lays out the parameters for the kernel. Full and tied structures use the
 // inverse of the Cholesky factor (so a distance is a product, not a
 // solve); diagonal ones the reciprocal standard deviations.
@@ -27,12 +35,11 @@ inline KernelModel make_model(const Params& p, CovType type) {
   m.d = d;
   m.k = k;
   m.diagonal = !needs_full(type, d);
-  m.mu.resize(k * d);
+  m.mu = component_major(p.means);
   m.cst.resize(k);
   m.prec.assign(m.diagonal ? k * d : k * d * d, 0.0);
   const double log_2pi = std::log(2.0 * M_PI);
   for (Index j = 0; j < k; ++j) {
-    for (Index c = 0; c < d; ++c) m.mu[j * d + c] = p.means(j, c);
     m.cst[j] = std::log(p.weights(j)) -
                0.5 * (static_cast<double>(d) * log_2pi + p.log_det(j));
     if (m.diagonal) {
@@ -62,8 +69,8 @@ struct PassSpec {
 inline SlabSums data_pass(const Eigen::Ref<const Matrix>& X,
                           const KernelModel& model, const PassSpec& spec) {
   const Index n = X.rows(), d = X.cols(), k = model.k;
-  const bool full = spec.full_second;
-  const Blocks blocks(n, k * d * (full ? d + 1 : 2));
+  const bool full = spec.full_second, moments = spec.shift != nullptr;
+  const Blocks blocks(n, moments ? k * d * (full ? d + 1 : 2) : 0);
   const Index S = blocks.n_slabs;
   const kern::BlockFn fn = kern::block_fn(spec.isa);
   if (spec.logdens) spec.logdens->resize(n);
@@ -81,7 +88,7 @@ inline SlabSums data_pass(const Eigen::Ref<const Matrix>& X,
 #pragma omp for schedule(dynamic, 1)
 #endif
     for (Index s = 0; s < S; ++s) {
-      sums[s].reset(k, d, full);
+      sums[s].reset(k, d, full, moments);
       for (Index b = blocks.slab_first_block(s); b < blocks.slab_end_block(s); ++b) {
         BlockJob job;
         job.start = blocks.block_start(b);
@@ -103,7 +110,7 @@ inline SlabSums data_pass(const Eigen::Ref<const Matrix>& X,
   }
 
   SlabSums total;
-  total.reset(k, d, full);
+  total.reset(k, d, full, moments);
   for (Index s = 0; s < S; ++s) {
     total.loglik += sums[s].loglik;
     total.bad = total.bad || sums[s].bad;

@@ -57,6 +57,14 @@ GMM_INLINE double hsum(const typename Vec<W>::type& v) {
   return s;
 }
 
+// p = c[0] + c[1] x + ... + c[N-1] x^(N-1) by Horner's rule.
+template <class V, int N>
+GMM_INLINE void horner(V& p, const V& x, const double (&c)[N]) {
+  p = V{} + c[N - 1];
+  GMM_UNROLL
+  for (int i = N - 2; i >= 0; --i) p = p * x + c[i];
+}
+
 // exp(x) in place, for any x (NaN stays NaN, -Inf and anything below -708
 // give 0, which is what the log-sum-exp needs: such a term is below 1e-307
 // of the largest one). Range reduction x = n log(2) + r with |r| <= log(2)/2,
@@ -79,20 +87,14 @@ GMM_INLINE void exp_inplace(typename Vec<W>::type& x) {
   const V nf = t - magic;
   V r = x - nf * ln2_hi;
   r = r - nf * ln2_lo;
-  V p = V{} + 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  // 1/i! for i = 0..13
+  static const double taylor[14] = {
+      1.0,         1.0,          0.5,           1.0 / 6.0,
+      1.0 / 24.0,  1.0 / 120.0,  1.0 / 720.0,   1.0 / 5040.0,
+      1.0 / 40320.0, 1.0 / 362880.0, 1.0 / 3628800.0, 1.0 / 39916800.0,
+      1.0 / 479001600.0, 1.0 / 6227020800.0};
+  V p;
+  horner(p, r, taylor);
   VI bits, mbits;
   const V vmagic = V{} + magic;
   std::memcpy(&bits, &t, sizeof(V));
@@ -135,17 +137,12 @@ GMM_INLINE void log_inplace(typename Vec<W>::type& x) {
   ef -= magic;
   const V f = (m - 1.0) / (m + 1.0);
   const V f2 = f * f;
-  V p = V{} + 1.0 / 23.0;
-  p = p * f2 + 1.0 / 21.0;
-  p = p * f2 + 1.0 / 19.0;
-  p = p * f2 + 1.0 / 17.0;
-  p = p * f2 + 1.0 / 15.0;
-  p = p * f2 + 1.0 / 13.0;
-  p = p * f2 + 1.0 / 11.0;
-  p = p * f2 + 1.0 / 9.0;
-  p = p * f2 + 1.0 / 7.0;
-  p = p * f2 + 1.0 / 5.0;
-  p = p * f2 + 1.0 / 3.0;
+  // 1/(2i + 3) for i = 0..10: atanh(f) = f + f^3 (1/3 + f^2/5 + ...)
+  static const double odd[11] = {1.0 / 3.0,  1.0 / 5.0,  1.0 / 7.0,  1.0 / 9.0,
+                                 1.0 / 11.0, 1.0 / 13.0, 1.0 / 15.0, 1.0 / 17.0,
+                                 1.0 / 19.0, 1.0 / 21.0, 1.0 / 23.0};
+  V p;
+  horner(p, f2, odd);
   // log(m) = 2 f + 2 f^3 p: the small correction last, for accuracy.
   const V lm = 2.0 * f + (2.0 * f * f2) * p;
   x = ef * ln2_hi + (lm + ef * ln2_lo);
