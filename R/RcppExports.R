@@ -13,12 +13,24 @@ cpp_estep <- function(x, params, cov_type, n_threads, isa = -1L) {
     .Call(`_gmmfit_cpp_estep`, x, params, cov_type, n_threads, isa)
 }
 
+cpp_kmeanspp <- function(x, centre, scale, u, max_iter) {
+    .Call(`_gmmfit_cpp_kmeanspp`, x, centre, scale, u, max_iter)
+}
+
+cpp_fit_k <- function(x, x_init, init_is_x, k, starts, cov_types, control, var, short_iter, verbose = FALSE, isa = -1L) {
+    .Call(`_gmmfit_cpp_fit_k`, x, x_init, init_is_x, k, starts, cov_types, control, var, short_iter, verbose, isa)
+}
+
 cpp_isa <- function(isa) {
     .Call(`_gmmfit_cpp_isa`, isa)
 }
 
 cpp_constant_columns <- function(x) {
     .Call(`_gmmfit_cpp_constant_columns`, x)
+}
+
+cpp_column_moments <- function(x) {
+    .Call(`_gmmfit_cpp_column_moments`, x)
 }
 
 cpp_relabel_posterior <- function(x, ord, dimnames) {

@@ -142,6 +142,16 @@ check_number <- function(x, arg, min = 0) {
   as.double(x)
 }
 
+# One of `choices`; the first when `x` is the whole default vector.
+check_choice <- function(x, choices, arg) {
+  if (identical(x, choices)) return(choices[[1L]])
+  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
+    gmm_abort(sprintf("`%s` must be one of %s, not %s.", arg,
+                      paste0("\"", choices, "\"", collapse = " or "), describe_value(x)))
+  }
+  x
+}
+
 check_flag <- function(x, arg) {
   if (!is.logical(x) || length(x) != 1L || is.na(x)) {
     gmm_abort(sprintf("`%s` must be TRUE or FALSE, not %s.", arg, describe_value(x)))

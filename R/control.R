@@ -4,18 +4,37 @@
 #' kept in the fit (`fit$control`).
 #'
 #' EM stops when the relative change of the log-likelihood between two
-#' iterations, \eqn{|L_t - L_{t-1}| / (1 + |L_{t-1}|)}, falls below `tol`, or
-#' after `max_iter` iterations. With `tol = 0` exactly `max_iter` iterations are
-#' run (and the fit is reported as not converged).
+#' iterations, \eqn{|L_t - L_{t-1}| / (1 + |\tilde L_{t-1}|)}, falls below
+#' `tol`, or after `max_iter` iterations. Here \eqn{\tilde L} is the
+#' log-likelihood of the data with every variable divided by its standard
+#' deviation, so that the test, like the rest of the fit, does not depend on
+#' the units of the variables. With `tol = 0` exactly `max_iter` iterations
+#' are run (and the fit is reported as not converged).
+#'
+#' @section Scale:
+#' A fit does not depend on the units or the origin of the variables
+#' (for `"spherical"`, whose components are round in the units given, on a
+#' common unit of all variables): multiplying a column by a constant or
+#' adding a constant to it gives the same classification, and a
+#' log-likelihood that differs only by the log of the Jacobian. Starting
+#' partitions are drawn on the standardised data and `reg` is relative.
 #'
 #' @param max_iter Maximum number of EM iterations per start.
 #' @param tol Convergence tolerance on the relative change of the
 #'   log-likelihood; `0` disables the test.
-#' @param reg Non-negative number added to the diagonal of every covariance
-#'   matrix at each M-step. It keeps components from collapsing onto a few
-#'   points; increase it if a fit fails with a "not positive definite" error.
-#'   Like scikit-learn's `reg_covar`; `reg = 0` gives the plain maximum
-#'   likelihood updates used by mclust.
+#' @param reg Non-negative number that, times the variance of each variable,
+#'   is added to the diagonal of every covariance matrix at each M-step (for
+#'   `"spherical"` components, times the mean variance of the variables). It
+#'   keeps components from collapsing onto a few points; increase it if a fit
+#'   fails with a "not positive definite" error. `reg = 0` gives the plain
+#'   maximum likelihood updates used by mclust. (scikit-learn's `reg_covar`
+#'   is the same idea in the units of the data.)
+#' @param init_iter Number of EM iterations each start runs before the best
+#'   one (highest log-likelihood) is carried on to convergence.
+#' @param init_sample Starts are drawn, and their first `init_iter`
+#'   iterations run, on a random subsample of this many rows when the data
+#'   have more (the hierarchical start costs time and memory quadratic in
+#'   the number of rows); the chosen start then runs on all rows.
 #' @param n_threads Number of threads of the C++ engine. Results do not depend
 #'   on it: sums are accumulated in a fixed order.
 #' @param simd Vector instruction set of the engine's kernels: `"auto"` (the
@@ -30,12 +49,15 @@
 #' gmm_control(tol = 1e-8, max_iter = 500)
 #' @export
 gmm_control <- function(max_iter = 1000L, tol = 1e-6, reg = 1e-6,
-                        n_threads = default_threads(), simd = "auto") {
+                        n_threads = default_threads(), simd = "auto",
+                        init_iter = 10L, init_sample = 2000L) {
   structure(
     list(
       max_iter = check_count(max_iter, "max_iter"),
       tol = check_number(tol, "tol"),
       reg = check_number(reg, "reg"),
+      init_iter = check_count(init_iter, "init_iter"),
+      init_sample = check_count(init_sample, "init_sample", min = 2L),
       n_threads = check_count(n_threads, "n_threads"),
       simd = check_simd(simd)
     ),
@@ -51,8 +73,10 @@ default_threads <- function() {
 #' @export
 print.gmm_control <- function(x, ...) {
   cat("<gmm_control>\n")
-  cat(sprintf("  max_iter  %d\n  tol       %g\n  reg       %g\n  n_threads %d\n  simd      %s\n",
-              x$max_iter, x$tol, x$reg, x$n_threads, x$simd %||% "auto"))
+  cat(sprintf(paste0("  max_iter    %d\n  tol         %g\n  reg         %g\n  n_threads   %d\n",
+                     "  simd        %s\n  init_iter   %d\n  init_sample %d\n"),
+              x$max_iter, x$tol, x$reg, x$n_threads, x$simd %||% "auto",
+              x$init_iter %||% 10L, x$init_sample %||% 2000L))
   invisible(x)
 }
 

@@ -76,64 +76,109 @@
 #' fit2 <- gmm_fit(faithful, k = 1:4, covariance = c("full", "diag"))
 #' fit2$search
 #' @export
-gmm_fit <- function(x, k = 1:9, covariance = "full", init = "kmeans++",
-                    n_init = 3L, control = gmm_control(), n_threads = NULL,
-                    verbose = FALSE) {
+gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
+                    n_init = 10L, criterion = c("bic", "icl"), control = gmm_control(),
+                    n_threads = NULL, verbose = FALSE) {
   call <- match.call()
-  n_init_given <- !missing(n_init)
   x <- check_not_constant(check_data(name_vector(x, substitute(x)), min_rows = 2L))
-  k <- if (missing(k)) seq_len(min(9L, nrow(x))) else check_k(k, nrow(x))
+  init <- check_init(init, x)
+  k <- if (missing(k)) default_k(init, nrow(x)) else check_k(k, nrow(x))
+  k <- check_k_for_init(init, k, missing(k))
   covariance <- check_covariance(covariance)
-  init <- check_init(init, x, k)
-  n_init <- check_count(n_init, "n_init")
-  if (init$type %in% c("params", "partition")) {
-    if (n_init_given && n_init > 1L) {
-      gmm_warn("`n_init` is ignored: a user-supplied start is run once.", "gmm_n_init_warning")
-    }
-    n_init <- 1L
-  }
+  n_init <- check_n_init(n_init, init, !missing(n_init))
+  criterion <- check_choice(criterion, c("bic", "icl"), "criterion")
   control <- resolve_control(control, n_threads)
   verbose <- check_flag(verbose, "verbose")
 
-  fit <- if (length(k) == 1L && length(covariance) == 1L) {
-    fit_single(x, k, covariance, init, n_init, control, verbose)
+  plan <- start_plan(x, k, init, n_init, control, column_scaling(x))
+  results <- fit_grid(x, k, covariance, plan, control, verbose)
+  table <- search_table(results, nrow(x), ncol(x))
+  fit <- if (nrow(table) == 1L) {
+    single_fit(results[[1L]], table, x, plan, control)
   } else {
-    fit_search(x, k, covariance, init, n_init, control, verbose)
+    chosen_fit(results, table, criterion, x, plan, control)
   }
   fit$call <- call
   fit
 }
 
-# One (k, covariance) candidate: the best of n_init starts, or a classed
-# `gmm_fit_error` when every start failed.
-fit_single <- function(x, k, covariance, init, n_init, control, verbose) {
-  best <- NULL
-  failures <- character()
-  for (s in seq_len(n_init)) {
-    if (verbose) message(sprintf("k = %d, %s: start %d of %d", k, covariance, s, n_init))
-    res <- run_start(x, k, covariance, init, control, verbose)
-    if (!is.null(res$error)) {
-      failures <- c(failures, res$error)
-    } else if (is.null(best) || res$loglik > best$loglik) {
-      best <- res
+default_k <- function(init, n) {
+  if (init$type == "methods") seq_len(min(9L, n)) else init$k
+}
+
+check_n_init <- function(n_init, init, given) {
+  n_init <- check_count(n_init, "n_init")
+  if (init$type == "methods") return(n_init)
+  if (given && n_init > 1L) {
+    gmm_warn("`n_init` is ignored: a user-supplied start is run once.", "gmm_n_init_warning")
+  }
+  1L
+}
+
+# Every (k, structure) candidate, as the engine returns it (parameters and
+# summaries, or an error), in the order of the search table: k varies
+# fastest within each structure.
+fit_grid <- function(x, ks, covariances, plan, control, verbose) {
+  total <- length(ks) * length(covariances)
+  by_k <- lapply(seq_along(ks), function(i) {
+    res <- fit_one_k(x, ks[[i]], covariances, plan, control, verbose)
+    res <- Map(function(r, cov) c(r, list(k = ks[[i]], covariance = cov)), res, covariances)
+    if (verbose && total > 1L) report_candidates(res, (i - 1L) * length(covariances), total, x)
+    res
+  })
+  unlist(lapply(seq_along(covariances), function(j) lapply(by_k, `[[`, j)), recursive = FALSE)
+}
+
+report_candidates <- function(results, done, total, x) {
+  for (j in seq_along(results)) {
+    r <- results[[j]]
+    status <- if (is.null(r$error)) {
+      sprintf("BIC %.2f", -2 * r$loglik + n_parameters(r$k, ncol(x), r$covariance) * log(nrow(x)))
+    } else {
+      paste("failed:", r$error)
     }
+    message(sprintf("[%d/%d] k = %d, %s: %s", done + j, total, r$k, r$covariance, status))
   }
-  if (is.null(best)) {
-    gmm_abort(
-      sprintf("Fitting %d %s components failed%s: %s", k, covariance,
-              if (n_init > 1L) sprintf(" in all %d starts", n_init) else "",
-              failures[[1L]]),
-      class = "gmm_fit_error", failures = failures, reason = failures[[1L]]
-    )
+}
+
+# All structures for one k from the same starts: one engine call (a user's
+# parameter start is first reduced to each structure, so one call each).
+fit_one_k <- function(x, k, covariances, plan, control, verbose) {
+  starts <- draw_starts(plan, k)
+  if (verbose) {
+    message(sprintf("k = %d, %s: %d %s", k, paste(covariances, collapse = ", "),
+                    length(starts), plural("start", length(starts))))
   }
-  out <- as_gmm_fit(best, x, k, covariance, control)
-  out$n_failed_starts <- length(failures)
-  warn_fit(out)
-  out
+  call_engine <- function(covs, starts) {
+    cpp_fit_k(x, plan$x_init, is.null(plan$rows), k, starts, covariance_code(covs),
+              control, plan$scaling$var, control$init_iter, verbose, simd_code(control))
+  }
+  if (plan$init$type != "params") return(call_engine(covariances, starts))
+  lapply(covariances, function(cov) {
+    call_engine(cov, list(project_params(starts[[1L]], cov)))[[1L]]
+  })
+}
+
+# A single candidate: the fit, or a classed error when every start failed.
+single_fit <- function(res, table, x, plan, control) {
+  if (!is.null(res$error)) abort_candidate(res, plan)
+  fit <- build_fit(res, x, plan, control)
+  warn_fit(fit)
+  fit
+}
+
+abort_candidate <- function(res, plan) {
+  n <- if (plan$init$type == "methods") plan$n_init else 1L
+  gmm_abort(
+    sprintf("Fitting %d %s components failed%s: %s", res$k, res$covariance,
+            if (n > 1L) sprintf(" in all %d starts", n) else "", res$error),
+    class = "gmm_fit_error", failures = res$error, reason = res$error,
+    component = res$component
+  )
 }
 
 # The warnings a fit deserves: not converged, components on tied values.
-warn_fit <- function(fit, chosen = FALSE) {
+warn_fit <- function(fit, chosen = FALSE, flat = TRUE) {
   which_model <- if (chosen) "the selected model" else "the fitted mixture"
   if (!fit$converged) {
     gmm_warn(sprintf(
@@ -142,72 +187,51 @@ warn_fit <- function(fit, chosen = FALSE) {
     ), "gmm_convergence_warning")
   }
   bad <- fit$degenerate
-  if (length(bad)) {
+  if (flat && length(bad)) {
     one <- length(bad) == 1L
     gmm_warn(sprintf(paste0(
-      "%s %s of %s %s on tied values: in some direction %s variance is only `reg` (%s), ",
-      "so the log-likelihood and BIC are inflated. For rounded data, set `reg` in gmm_control() ",
-      "to the variance of the rounding (for values rounded to 0.1, reg = 0.1^2 / 12)."),
+      "%s %s of %s %s on tied values: in some direction %s variance is only what `reg` adds, ",
+      "so the log-likelihood and BIC are inflated. Fit fewer components, or search over ",
+      "several `k` (a search does not choose such a model)."),
       plural("Component", length(bad)), paste(bad, collapse = ", "), which_model,
-      if (one) "lies" else "lie", if (one) "its" else "their", format(fit$control$reg)
+      if (one) "lies" else "lie", if (one) "its" else "their"
     ), "gmm_degenerate_warning", components = bad)
   }
   invisible(fit)
 }
 
-# Components that are flat in some direction: their variance there is no more
-# than `reg` above zero, relative to the spread of the mixture (for a fit with
-# small `reg`, that of the data), which needs no pass over the data. Such a component
-# sits on tied values (rounded data, a constant column), where the likelihood
-# grows without bound as `reg` shrinks, so log-likelihood and BIC mean little.
-degenerate_components <- function(weights, means, covariances, reg) {
-  scale <- mean(mixture_variances(weights, means, covariances))
-  if (!is.finite(scale) || scale <= 0) scale <- 1
-  smallest <- apply(covariances, 3L, function(s) {
-    min(eigen(s, symmetric = TRUE, only.values = TRUE)$values)
-  })
-  which(smallest - reg <= sqrt(.Machine$double.eps) * scale)
-}
+# A component is flat when, in units of each variable's standard deviation,
+# its smallest variance in any direction is no more than this above what
+# `reg` adds: it sits on tied values (rounded data, fewer distinct points
+# than dimensions), where the likelihood grows without bound as `reg`
+# shrinks, so its log-likelihood and BIC mean little.
+flat_tolerance <- sqrt(.Machine$double.eps)
 
-# The variance of each variable under the mixture: within-component plus
-# between-component parts, the latter about the overall mean (no
-# cancellation for data far from the origin).
-mixture_variances <- function(weights, means, covariances) {
-  centre <- colSums(weights * means)
-  within <- colSums(weights * t(apply(covariances, 3L, diag)))
-  if (ncol(means) == 1L) within <- sum(weights * covariances[1L, 1L, ])
-  between <- colSums(weights * sweep(means, 2L, centre)^2)
-  within + between
-}
-
-run_start <- function(x, k, covariance, init, control, verbose) {
-  start <- make_start(init, x, k, covariance, control)
-  if (!is.null(start$error)) return(start)
-  cpp_em(x, start, covariance_code(covariance), control, verbose, simd_code(control))
-}
-
-# Engine output -> "gmm" object with canonical component order.
-as_gmm_fit <- function(res, x, k, covariance, control) {
+# Engine result -> "gmm" object with canonical component order. The
+# posterior is one E-step at the returned parameters, the same computation
+# that ended EM.
+build_fit <- function(res, x, plan, control) {
+  k <- res$k
+  covariance <- res$covariance
   ord <- order(-res$weights, res$means[, 1L])
-  n <- nrow(x)
-  # The n x k posterior is the largest thing built here: the engine's matrix
-  # (used by nothing else) is reordered and named in place, never copied.
-  posterior <- res$posterior
+  posterior <- cpp_estep(x, res, covariance_code(covariance), control$n_threads,
+                         simd_code(control))$posterior
   cpp_relabel_posterior(posterior, ord, list(rownames(x), as.character(seq_len(k))))
-  classification <- stats::setNames(classify(posterior), rownames(x))
+  n <- nrow(x)
   df <- n_parameters(k, ncol(x), covariance)
+  bic <- -2 * res$loglik + df * log(n)
   obj <- new_gmm(
     weights = res$weights[ord],
     means = res$means[ord, , drop = FALSE],
     covariances = res$covariances[, , ord, drop = FALSE],
     covariance = covariance,
-    loglik = res$loglik, df = df, bic = -2 * res$loglik + df * log(n), n = n,
+    loglik = res$loglik, df = df, bic = bic, icl = bic + 2 * res$entropy, n = n,
     n_iter = res$n_iter, converged = res$converged, trace = res$trace,
     posterior = posterior,
-    classification = classification,
+    classification = stats::setNames(classify(posterior), rownames(x)),
     data = x, control = control, search = NULL,
-    degenerate = degenerate_components(res$weights[ord], res$means[ord, , drop = FALSE],
-                                       res$covariances[, , ord, drop = FALSE], control$reg)
+    degenerate = which(res$flatness[ord] <= flat_tolerance),
+    reg = res$reg, n_failed_starts = length(res$failures$message)
   )
   validate_gmm(label_params(obj, colnames(x)))
 }

@@ -1,24 +1,30 @@
 # Starting points. All randomness lives here and comes from R's RNG, so
-# set.seed() reproduces every fit. Every strategy returns full parameters
-# (weights, means, covariances) or, from the engine, a failure.
+# set.seed() reproduces every fit. Starts are drawn once per number of
+# components and shared by every covariance structure; the engine turns each
+# into parameters (an M-step from a partition), runs every start a few
+# iterations and carries the best to convergence (R/gmm_fit.R).
 
-init_methods <- c("kmeans++", "random", "random_from_data")
+init_methods <- c("hc", "kmeans++", "random", "random_from_data")
+default_init <- c("hc", "kmeans++")
 
 # `init` as the user gave it, turned into a description the fitters use:
-# list(type = "kmeans++" | "random" | "random_from_data" | "partition" | "params", ...)
-check_init <- function(init, x, ks) {
-  if (is.character(init) && length(init) == 1L && !is.na(init) && is.null(dim(init))) {
-    if (!init %in% init_methods) {
+# list(type = "methods", methods = ...), list(type = "partition", labels, k)
+# or list(type = "params", params, k).
+check_init <- function(init, x) {
+  if (is.character(init) && length(init) >= 1L && !anyNA(init) && is.null(dim(init)) &&
+      (length(init) != nrow(x) || all(init %in% init_methods))) {
+    unknown <- setdiff(init, init_methods)
+    if (length(unknown) || anyDuplicated(init)) {
       gmm_abort(sprintf(
-        "`init` must be one of \"kmeans++\", \"random\", \"random_from_data\", a vector of starting labels or a list of parameters, not \"%s\".",
-        init
+        "`init` must be one or more of \"hc\", \"kmeans++\", \"random\", \"random_from_data\" (without repeats), a vector of starting labels or a list of parameters, not %s.",
+        describe_value(init)
       ))
     }
-    return(list(type = init))
+    return(list(type = "methods", methods = init))
   }
-  if (is.list(init) && !is.data.frame(init)) return(check_init_params(init, x, ks))
+  if (is.list(init) && !is.data.frame(init)) return(check_init_params(init, x))
   if ((is.atomic(init) || is.factor(init)) && is.null(dim(init))) {
-    return(check_init_partition(init, x, ks))
+    return(check_init_partition(init, x))
   }
   gmm_abort(sprintf(
     "`init` must be a method name, a vector of starting labels or a list of parameters, not %s.",
@@ -26,7 +32,7 @@ check_init <- function(init, x, ks) {
   ))
 }
 
-check_init_partition <- function(labels, x, ks) {
+check_init_partition <- function(labels, x) {
   if (length(labels) != nrow(x) || anyNA(labels)) {
     gmm_abort(sprintf(
       "`init` as a partition must give a label for each of the %d rows of `x`, without NA (it has length %d%s).",
@@ -34,101 +40,105 @@ check_init_partition <- function(labels, x, ks) {
     ))
   }
   groups <- as.integer(factor(labels))
-  k <- max(groups)
-  if (length(ks) != 1L || ks != k) {
-    gmm_abort(sprintf(
-      "`init` as a partition has %d groups, so `k` must be %d (it is %s).",
-      k, k, describe_value(ks)
-    ))
-  }
-  list(type = "partition", labels = groups)
+  list(type = "partition", labels = groups, k = max(groups))
 }
 
-check_init_params <- function(p, x, ks) {
+check_init_params <- function(p, x) {
   need <- c("weights", "means", "covariances")
   if (!all(need %in% names(p))) {
     gmm_abort(sprintf("`init` as parameters must be a list with elements %s; %s missing.",
                       quote_names(need), quote_names(setdiff(need, names(p)))))
   }
-  d <- ncol(x)
-  k <- length(p$weights)
-  if (length(ks) != 1L || ks != k) {
-    gmm_abort(sprintf("`init$weights` has %d components, so `k` must be %d (it is %s).",
-                      k, k, describe_value(ks)))
-  }
   params <- tryCatch(
-    as_params(p$weights, p$means, p$covariances, d = d, prefix = "init$"),
+    as_params(p$weights, p$means, p$covariances, d = ncol(x), prefix = "init$"),
     gmm_input_error = function(e) gmm_abort(conditionMessage(e))
   )
-  list(type = "params", params = params)
+  list(type = "params", params = params, k = length(params$weights))
 }
 
-# One starting point for a fit with k components of structure `covariance`.
-make_start <- function(init, x, k, covariance, control) {
-  switch(init$type,
-    "params" = project_params(init$params, covariance),
-    "random_from_data" = start_from_rows(x, k, covariance),
-    "kmeans++" = start_from_resp(x, one_hot(kmeanspp_labels(x, k), k), covariance, control),
-    "random" = start_from_resp(x, random_resp(nrow(x), k), covariance, control),
-    "partition" = start_from_resp(x, one_hot(init$labels, k), covariance, control)
+# A user start fixes k: `k` must be missing or equal to it.
+check_k_for_init <- function(init, k, k_missing) {
+  if (init$type == "methods") return(k)
+  what <- if (init$type == "partition") "`init` as a partition has %d groups" else
+    "`init$weights` has %d components"
+  if (!k_missing && (length(k) != 1L || k != init$k)) {
+    gmm_abort(sprintf(paste0(what, ", so `k` must be %d (it is %s)."),
+                      init$k, init$k, describe_value(k)))
+  }
+  init$k
+}
+
+# The rows on which starts are drawn and short runs compete: all of them, or
+# a random subsample of `init_sample` rows (sorted) for larger data.
+init_rows <- function(n, init, control) {
+  if (init$type != "methods" || n <= control$init_sample) return(NULL)
+  sort(sample.int(n, control$init_sample))
+}
+
+# Everything the starts need that does not depend on k: the rows they use,
+# the column centres and scales, and the hierarchical tree cut at every k.
+start_plan <- function(x, ks, init, n_init, control, scaling) {
+  rows <- init_rows(nrow(x), init, control)
+  x_init <- if (is.null(rows)) x else x[rows, , drop = FALSE]
+  hc <- NULL
+  if (init$type == "methods" && "hc" %in% init$methods) hc <- hc_partitions(x_init, ks)
+  list(init = init, n_init = n_init, x_init = x_init, rows = rows, hc = hc,
+       scaling = scaling)
+}
+
+# The starts for k components, for every structure alike: a list of label
+# vectors (rows of plan$x_init), or a list holding the user's parameters.
+draw_starts <- function(plan, k) {
+  init <- plan$init
+  if (init$type == "partition") return(list(init$labels))
+  if (init$type == "params") return(list(init$params))
+  methods <- init$methods
+  starts <- list()
+  if ("hc" %in% methods) starts <- list(plan$hc[, as.character(k)])
+  others <- setdiff(methods, "hc")
+  n_random <- if (length(others)) max(plan$n_init - length(starts), 0L) else 0L
+  for (i in seq_len(n_random)) {
+    method <- others[[(i - 1L) %% length(others) + 1L]]
+    starts[[length(starts) + 1L]] <- draw_labels(method, plan, k)
+  }
+  starts
+}
+
+# One random start as labels of the rows of plan$x_init.
+draw_labels <- function(method, plan, k) {
+  x <- plan$x_init
+  n <- nrow(x)
+  if (k == 1L) return(rep(1L, n))
+  switch(method,
+    "kmeans++" = cpp_kmeanspp(x, plan$scaling$centre, sqrt(plan$scaling$var),
+                              stats::runif(k), 10L),
+    "random" = random_labels(n, k),
+    "random_from_data" = nearest_rows(x, sample.int(n, k), plan$scaling)
   )
 }
 
-start_from_resp <- function(x, resp, covariance, control) {
-  cpp_mstep(x, resp, covariance_code(covariance), control$reg, control$n_threads,
-            simd_code(control))
-}
-
-one_hot <- function(labels, k) {
-  z <- matrix(0, length(labels), k)
-  z[cbind(seq_along(labels), labels)] <- 1
-  z
-}
-
-random_resp <- function(n, k) {
-  z <- matrix(stats::runif(n * k), n, k)
-  z / rowSums(z)
-}
-
-# k distinct rows as means; the covariance of the whole data (in the chosen
-# structure) for every component; equal weights.
-start_from_rows <- function(x, k, covariance) {
-  n <- nrow(x)
-  d <- ncol(x)
-  means <- x[sample.int(n, k), , drop = FALSE]
-  s <- if (n > 1L) stats::cov(x) else diag(1, d)
-  s <- switch(covariance,
-    full = , tied = s,
-    diag = diag(diag(s), d),
-    spherical = diag(mean(diag(s)), d)
-  )
-  diag(s) <- pmax(diag(s), .Machine$double.eps)
-  list(weights = rep(1 / k, k), means = unname(means),
-       covariances = array(s, c(d, d, k)))
-}
-
-# k-means++ seeding followed by a few Lloyd iterations; returns labels.
-kmeanspp_labels <- function(x, k, lloyd_iter = 10L) {
-  n <- nrow(x)
-  centers <- x[sample.int(n, 1L), , drop = FALSE]
-  d2 <- sq_dist(x, centers)[, 1L]
-  for (j in seq_len(k - 1L)) {
-    i <- if (sum(d2) > 0) sample.int(n, 1L, prob = d2) else sample.int(n, 1L)
-    centers <- rbind(centers, x[i, , drop = FALSE])
-    d2 <- pmin(d2, sq_dist(x, x[i, , drop = FALSE])[, 1L])
-  }
-  labels <- max.col(-sq_dist(x, centers), ties.method = "first")
-  for (it in seq_len(lloyd_iter)) {
-    if (length(unique(labels)) < k) break
-    centers <- rowsum(x, labels, reorder = TRUE) / tabulate(labels, k)
-    new <- max.col(-sq_dist(x, centers), ties.method = "first")
-    if (length(unique(new)) < k || identical(new, labels)) break
-    labels <- new
-  }
+# A random partition with every group non-empty.
+random_labels <- function(n, k) {
+  labels <- sample.int(k, n, replace = TRUE)
+  labels[sample.int(n, k)] <- seq_len(k)
   labels
 }
 
-sq_dist <- function(x, centers) {
-  d <- outer(rowSums(x^2), rowSums(centers^2), "+") - 2 * x %*% t(centers)
-  pmax(d, 0)
+# k distinct observations as centres, each row to the nearest (standardised
+# distances): the partition those means give.
+nearest_rows <- function(x, picked, scaling) {
+  z <- sweep(sweep(x, 2L, scaling$centre), 2L, sqrt(scaling$var), "/")
+  centres <- z[picked, , drop = FALSE]
+  d2 <- vapply(seq_len(nrow(centres)), function(j) {
+    colSums((t(z) - centres[j, ])^2)
+  }, numeric(nrow(z)))
+  max.col(-matrix(d2, nrow(z)), ties.method = "first")
+}
+
+# Column centres and variances (two-pass, no cancellation), which make the
+# fit scale-free: starts are drawn on standardised data, `reg` is relative
+# to each variance, and convergence is judged on the standardised scale.
+column_scaling <- function(x) {
+  s <- cpp_column_moments(x)
+  list(centre = s$centre, var = s$var)
 }

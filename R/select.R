@@ -1,55 +1,52 @@
-# The k x covariance search: every candidate is fitted; a candidate that fails
-# is recorded with its reason and the search goes on; the lowest BIC wins.
+# The k x covariance search: every candidate is fitted from the same starts
+# per k; a candidate that fails is recorded with its reason, a degenerate one
+# (a component on tied values) with its criteria, and neither is eligible;
+# the eligible candidate with the lowest criterion (BIC or ICL) wins.
 
-fit_search <- function(x, ks, covariances, init, n_init, control, verbose) {
-  grid <- expand.grid(k = ks, covariance = covariances, stringsAsFactors = FALSE)
-  best <- NULL
-  rows <- vector("list", nrow(grid))
-  for (i in seq_len(nrow(grid))) {
-    k <- grid$k[i]
-    cov <- grid$covariance[i]
-    fit <- tryCatch(
-      quietly(fit_single(x, k, cov, init, n_init, control, FALSE)),
-      gmm_fit_error = function(e) e
-    )
-    rows[[i]] <- search_row(k, cov, fit, ncol(x))
-    if (verbose) message(format_search_progress(rows[[i]], i, nrow(grid)))
-    if (!inherits(fit, "error") && (is.null(best) || fit$bic < best$bic)) best <- fit
+# One row per candidate, from the engine's results.
+search_table <- function(results, n, d) {
+  field <- function(name, type) {
+    vapply(results, function(r) if (is.null(r$error)) r[[name]] else NA, type)
   }
-  table <- do.call(rbind, rows)
-  if (is.null(best)) {
-    gmm_abort(sprintf("Every candidate failed; the first: %s", table$error[[1L]]),
-              class = "gmm_fit_error", search = table)
-  }
-  best$search <- table
-  warn_fit(best, chosen = TRUE)
-  best
-}
-
-# The per-candidate warnings (not converged, degenerate) are given once, for
-# the selected model, instead of for every candidate.
-quietly <- function(expr) {
-  withCallingHandlers(
-    expr,
-    gmm_convergence_warning = function(w) invokeRestart("muffleWarning"),
-    gmm_degenerate_warning = function(w) invokeRestart("muffleWarning")
-  )
-}
-
-search_row <- function(k, covariance, fit, d) {
-  failed <- inherits(fit, "error")
+  ks <- vapply(results, `[[`, integer(1), "k")
+  covs <- vapply(results, `[[`, character(1), "covariance")
+  df <- vapply(seq_along(results), function(i) n_parameters(ks[i], d, covs[i]), integer(1))
+  loglik <- field("loglik", numeric(1))
+  bic <- -2 * loglik + df * log(n)
+  flat <- vapply(results, function(r) {
+    if (is.null(r$error)) any(r$flatness <= flat_tolerance) else NA
+  }, logical(1))
   data.frame(
-    k = k, covariance = covariance,
-    loglik = if (failed) NA_real_ else fit$loglik,
-    df = n_parameters(k, d, covariance),
-    bic = if (failed) NA_real_ else fit$bic,
-    converged = if (failed) NA else fit$converged,
-    error = if (failed) fit$reason %||% conditionMessage(fit) else NA_character_,
+    k = ks, covariance = covs, loglik = loglik, df = df, bic = bic,
+    icl = bic + 2 * field("entropy", numeric(1)),
+    converged = field("converged", logical(1)), degenerate = flat,
+    error = vapply(results, function(r) r$error %||% NA_character_, character(1)),
     stringsAsFactors = FALSE
   )
 }
 
-format_search_progress <- function(row, i, total) {
-  status <- if (is.na(row$error)) sprintf("BIC %.2f", row$bic) else paste("failed:", row$error)
-  sprintf("[%d/%d] k = %d, %s: %s", i, total, row$k, row$covariance, status)
+# The candidate a search returns: the best eligible one by `criterion`; when
+# every fitted candidate is degenerate, the best of those with a warning
+# that says so; when every candidate failed, an error.
+chosen_fit <- function(results, table, criterion, x, plan, control) {
+  fitted <- is.na(table$error)
+  if (!any(fitted)) {
+    gmm_abort(sprintf("Every candidate failed; the first: %s", table$error[[1L]]),
+              class = "gmm_fit_error", search = table)
+  }
+  eligible <- fitted & !table$degenerate
+  pool <- if (any(eligible)) which(eligible) else which(fitted)
+  best <- pool[which.min(table[[criterion]][pool])]
+  fit <- build_fit(results[[best]], x, plan, control)
+  fit$search <- table
+  fit$criterion <- criterion
+  if (!any(eligible)) {
+    gmm_warn(paste0(
+      "Every candidate of the search is degenerate (a component on tied values), so none is ",
+      "reliable; returning the one with the lowest ", toupper(criterion), ". Try fewer ",
+      "components or a larger `reg` in gmm_control()."
+    ), "gmm_degenerate_warning", components = fit$degenerate)
+  }
+  warn_fit(fit, chosen = TRUE, flat = any(eligible))
+  fit
 }

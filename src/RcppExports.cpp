@@ -28,7 +28,7 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_mstep
-Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp, int cov_type, double reg, int n_threads, int isa);
+Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp, int cov_type, Rcpp::NumericVector reg, int n_threads, int isa);
 RcppExport SEXP _gmmfit_cpp_mstep(SEXP xSEXP, SEXP respSEXP, SEXP cov_typeSEXP, SEXP regSEXP, SEXP n_threadsSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
@@ -36,7 +36,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type resp(respSEXP);
     Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
-    Rcpp::traits::input_parameter< double >::type reg(regSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type reg(regSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
     Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_mstep(x, resp, cov_type, reg, n_threads, isa));
@@ -55,6 +55,42 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
     Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_estep(x, params, cov_type, n_threads, isa));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_kmeanspp
+Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre, Rcpp::NumericVector scale, Rcpp::NumericVector u, int max_iter);
+RcppExport SEXP _gmmfit_cpp_kmeanspp(SEXP xSEXP, SEXP centreSEXP, SEXP scaleSEXP, SEXP uSEXP, SEXP max_iterSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type centre(centreSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type u(uSEXP);
+    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_kmeanspp(x, centre, scale, u, max_iter));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_fit_k
+Rcpp::List cpp_fit_k(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x, int k, Rcpp::List starts, Rcpp::IntegerVector cov_types, Rcpp::List control, Rcpp::NumericVector var, int short_iter, bool verbose, int isa);
+RcppExport SEXP _gmmfit_cpp_fit_k(SEXP xSEXP, SEXP x_initSEXP, SEXP init_is_xSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP cov_typesSEXP, SEXP controlSEXP, SEXP varSEXP, SEXP short_iterSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x_init(x_initSEXP);
+    Rcpp::traits::input_parameter< bool >::type init_is_x(init_is_xSEXP);
+    Rcpp::traits::input_parameter< int >::type k(kSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type cov_types(cov_typesSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type var(varSEXP);
+    Rcpp::traits::input_parameter< int >::type short_iter(short_iterSEXP);
+    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
+    Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_fit_k(x, x_init, init_is_x, k, starts, cov_types, control, var, short_iter, verbose, isa));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -80,6 +116,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_column_moments
+Rcpp::List cpp_column_moments(Rcpp::NumericMatrix x);
+RcppExport SEXP _gmmfit_cpp_column_moments(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_column_moments(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_relabel_posterior
 void cpp_relabel_posterior(Rcpp::NumericMatrix x, Rcpp::IntegerVector ord, Rcpp::List dimnames);
 RcppExport SEXP _gmmfit_cpp_relabel_posterior(SEXP xSEXP, SEXP ordSEXP, SEXP dimnamesSEXP) {
@@ -97,8 +144,11 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 6},
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 6},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
+    {"_gmmfit_cpp_kmeanspp", (DL_FUNC) &_gmmfit_cpp_kmeanspp, 5},
+    {"_gmmfit_cpp_fit_k", (DL_FUNC) &_gmmfit_cpp_fit_k, 11},
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
     {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},
+    {"_gmmfit_cpp_column_moments", (DL_FUNC) &_gmmfit_cpp_column_moments, 1},
     {"_gmmfit_cpp_relabel_posterior", (DL_FUNC) &_gmmfit_cpp_relabel_posterior, 3},
     {NULL, NULL, 0}
 };

@@ -67,14 +67,35 @@ gmmcore::Params as_params(const Rcpp::List& p, Index d) {
   return out;
 }
 
-Rcpp::List wrap_params(const gmmcore::Params& p) {
+// The covariances as a d x d x k array.
+Rcpp::NumericVector wrap_cov(const gmmcore::Params& p) {
   const Index k = p.k(), d = p.d();
   Rcpp::NumericVector cov(Rcpp::Dimension(d, d, k));
   for (Index j = 0; j < k; ++j)
     std::copy(p.cov[j].data(), p.cov[j].data() + d * d, cov.begin() + j * d * d);
+  return cov;
+}
+
+Rcpp::List wrap_params(const gmmcore::Params& p) {
   return Rcpp::List::create(Rcpp::Named("weights") = Rcpp::wrap(p.weights),
                             Rcpp::Named("means") = Rcpp::wrap(p.means),
-                            Rcpp::Named("covariances") = cov);
+                            Rcpp::Named("covariances") = wrap_cov(p));
+}
+
+gmmcore::Control as_control(const Rcpp::List& control, int isa) {
+  gmmcore::Control ctrl;
+  ctrl.max_iter = Rcpp::as<int>(control["max_iter"]);
+  ctrl.tol = Rcpp::as<double>(control["tol"]);
+  ctrl.n_threads = Rcpp::as<int>(control["n_threads"]);
+  ctrl.isa = as_isa(isa);
+  return ctrl;
+}
+
+Eigen::VectorXd as_reg(const Rcpp::NumericVector& reg, Index d) {
+  if (reg.size() != 1 && reg.size() != d)
+    Rcpp::stop("internal: `reg` must have length 1 or %d", static_cast<int>(d));
+  if (reg.size() == 1) return Eigen::VectorXd::Constant(d, reg[0]);
+  return Eigen::Map<const Eigen::VectorXd>(reg.begin(), d);
 }
 
 // Engine failures reach R with their message intact; the component index
@@ -97,12 +118,8 @@ Rcpp::List guarded(F f) {
 Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
                   Rcpp::List control, bool verbose = false, int isa = -1) {
   return guarded([&] {
-    gmmcore::Control ctrl;
-    ctrl.max_iter = Rcpp::as<int>(control["max_iter"]);
-    ctrl.tol = Rcpp::as<double>(control["tol"]);
-    ctrl.reg = Rcpp::as<double>(control["reg"]);
-    ctrl.n_threads = Rcpp::as<int>(control["n_threads"]);
-    ctrl.isa = as_isa(isa);
+    gmmcore::Control ctrl = as_control(control, isa);
+    ctrl.reg = Eigen::VectorXd::Constant(x.ncol(), Rcpp::as<double>(control["reg"]));
     RMonitor monitor(verbose);
     gmmcore::Params p = as_params(start, x.ncol());
     Rcpp::NumericMatrix post(x.nrow(), p.k());
@@ -121,12 +138,12 @@ Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
 
 // [[Rcpp::export]]
 Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp,
-                     int cov_type, double reg, int n_threads, int isa = -1) {
+                     int cov_type, Rcpp::NumericVector reg, int n_threads, int isa = -1) {
   if (resp.nrow() != x.nrow()) Rcpp::stop("internal: `resp` has the wrong number of rows");
   return guarded([&] {
     return wrap_params(gmmcore::m_step(as_map(x), as_map(resp),
-                                       as_cov_type(cov_type), reg, n_threads,
-                                       as_isa(isa)));
+                                       as_cov_type(cov_type), as_reg(reg, x.ncol()),
+                                       n_threads, as_isa(isa)));
   });
 }
 
@@ -145,6 +162,110 @@ Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
                               Rcpp::Named("logdens") = Rcpp::wrap(logdens),
                               Rcpp::Named("loglik") = ll);
   });
+}
+
+// k-means++ seeding and Lloyd iterations on (x - centre) / scale; `u` holds
+// the k uniforms the seeding consumes (drawn in R). Labels are 1-based.
+// [[Rcpp::export]]
+Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre,
+                                 Rcpp::NumericVector scale, Rcpp::NumericVector u,
+                                 int max_iter) {
+  const Index d = x.ncol();
+  if (centre.size() != d || scale.size() != d || u.size() < 1 || u.size() > x.nrow())
+    Rcpp::stop("internal: cpp_kmeanspp arguments have the wrong lengths");
+  std::vector<int> labels = gmmcore::kmeanspp_labels(
+      as_map(x), Eigen::Map<const Eigen::VectorXd>(centre.begin(), d),
+      Eigen::Map<const Eigen::VectorXd>(scale.begin(), d),
+      std::vector<double>(u.begin(), u.end()), max_iter);
+  for (int& l : labels) ++l;
+  return Rcpp::wrap(labels);
+}
+
+namespace {
+
+// The starts of one candidate: a start is a vector of 1-based labels of the
+// rows of x_init (shared by every structure) or a list of parameters.
+std::vector<gmmcore::Params> starts_for(const MapMat& x_init, const Rcpp::List& starts,
+                                        Index k, gmmcore::CovType type,
+                                        const gmmcore::Control& ctrl,
+                                        std::vector<gmmcore::StartFailure>& failures) {
+  std::vector<gmmcore::Params> out;
+  for (R_xlen_t s = 0; s < starts.size(); ++s) {
+    if (TYPEOF(starts[s]) == VECSXP) {
+      out.push_back(as_params(starts[s], x_init.cols()));
+      gmmcore::factorize(out.back());
+      continue;
+    }
+    Rcpp::IntegerVector lab = starts[s];
+    if (lab.size() != x_init.rows()) Rcpp::stop("internal: a start has the wrong length");
+    std::vector<int> labels(lab.begin(), lab.end());
+    for (int& l : labels) {
+      if (l < 1 || l > k) Rcpp::stop("internal: a start label is out of range");
+      --l;
+    }
+    try {
+      out.push_back(gmmcore::params_from_labels(x_init, labels, k, type, ctrl));
+    } catch (const gmmcore::numerical_error& e) {
+      failures.push_back({e.what(), e.component()});
+    }
+  }
+  return out;
+}
+
+Rcpp::List wrap_failures(const std::vector<gmmcore::StartFailure>& failures) {
+  Rcpp::CharacterVector msg(failures.size());
+  Rcpp::IntegerVector comp(failures.size());
+  for (std::size_t i = 0; i < failures.size(); ++i) {
+    msg[i] = failures[i].message;
+    comp[i] = failures[i].component;
+  }
+  return Rcpp::List::create(Rcpp::Named("message") = msg, Rcpp::Named("component") = comp);
+}
+
+}  // namespace
+
+// One number of components k and several structures, each fitted from the
+// same starts (short runs on x_init, the best carried to convergence on x),
+// with relative `reg` scaled by the column variances `var`. Returns, per
+// structure, its parameters and fit summaries (no posterior), or the error.
+// [[Rcpp::export]]
+Rcpp::List cpp_fit_k(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x,
+                     int k, Rcpp::List starts, Rcpp::IntegerVector cov_types,
+                     Rcpp::List control, Rcpp::NumericVector var, int short_iter,
+                     bool verbose = false, int isa = -1) {
+  const Index d = x.ncol();
+  if (x_init.ncol() != d || var.size() != d) Rcpp::stop("internal: shapes do not match");
+  const Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(var.begin(), d);
+  const gmmcore::Control base = as_control(control, isa);
+  const double reg = Rcpp::as<double>(control["reg"]);
+  RMonitor monitor(verbose);
+  Rcpp::List out(cov_types.size());
+  for (R_xlen_t t = 0; t < cov_types.size(); ++t) {
+    const gmmcore::CovType type = as_cov_type(cov_types[t]);
+    const gmmcore::Control ctrl = gmmcore::scale_free(base, type, reg, v, x.nrow());
+    out[t] = guarded([&] {
+      std::vector<gmmcore::StartFailure> failures;
+      std::vector<gmmcore::Params> params =
+          starts_for(as_map(x_init), starts, k, type, ctrl, failures);
+      if (params.empty())
+        throw gmmcore::numerical_error(failures.front().message, failures.front().component);
+      Eigen::MatrixXd post(x.nrow(), k);
+      gmmcore::EmResult r = gmmcore::run_starts(as_map(x), as_map(x_init), init_is_x, params,
+                                                type, ctrl, short_iter, monitor, post, failures);
+      Rcpp::List res = Rcpp::List::create(
+          Rcpp::Named("weights") = Rcpp::wrap(r.params.weights),
+          Rcpp::Named("means") = Rcpp::wrap(r.params.means),
+          Rcpp::Named("covariances") = wrap_cov(r.params), Rcpp::Named("loglik") = r.loglik,
+          Rcpp::Named("trace") = Rcpp::wrap(r.trace), Rcpp::Named("n_iter") = r.n_iter,
+          Rcpp::Named("converged") = r.converged,
+          Rcpp::Named("entropy") = gmmcore::posterior_entropy(post),
+          Rcpp::Named("flatness") = Rcpp::wrap(gmmcore::flatness(r.params, ctrl.reg, v.cwiseSqrt())),
+          Rcpp::Named("reg") = Rcpp::wrap(ctrl.reg),
+          Rcpp::Named("failures") = wrap_failures(failures));
+      return res;
+    });
+  }
+  return out;
 }
 
 // The instruction set the kernels use for a request (-1: the widest this
@@ -167,6 +288,25 @@ Rcpp::LogicalVector cpp_constant_columns(Rcpp::NumericMatrix x) {
     out[j] = same;
   }
   return out;
+}
+
+// Column means and variances (divisor n - 1) by the two-pass formula, one
+// column at a time and without a copy of the data.
+// [[Rcpp::export]]
+Rcpp::List cpp_column_moments(Rcpp::NumericMatrix x) {
+  const R_xlen_t n = x.nrow();
+  Rcpp::NumericVector centre(x.ncol()), var(x.ncol());
+  for (int j = 0; j < x.ncol(); ++j) {
+    const double* col = x.begin() + j * n;
+    double s = 0.0;
+    for (R_xlen_t i = 0; i < n; ++i) s += col[i];
+    const double m = s / static_cast<double>(n);
+    double ss = 0.0;
+    for (R_xlen_t i = 0; i < n; ++i) ss += (col[i] - m) * (col[i] - m);
+    centre[j] = m;
+    var[j] = n > 1 ? ss / static_cast<double>(n - 1) : 0.0;
+  }
+  return Rcpp::List::create(Rcpp::Named("centre") = centre, Rcpp::Named("var") = var);
 }
 
 // Relabels the engine's posterior matrix in place: column j becomes old

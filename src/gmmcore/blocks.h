@@ -48,16 +48,32 @@ struct Blocks {
   Index slab_end_block(Index s) const { return (s + 1) * n_blocks / n_slabs; }
 };
 
-// No more threads than there are independent work items: starting a team for
-// a single block costs more than the block.
-inline int effective_threads(int requested, Index work_items) {
+// Below this many operations (rows x components x per-row work) a pass runs
+// on the calling thread: starting a team costs microseconds, and a thread
+// waiting for a core that is busy elsewhere costs milliseconds, both more
+// than the pass itself.
+constexpr double kParallelWork = 1 << 18;
+
+// No more threads than there are independent work items (starting a team for
+// a single block costs more than the block), and one for a small pass.
+inline int effective_threads(int requested, Index work_items,
+                             double work = kParallelWork) {
 #ifdef _OPENMP
+  if (work < kParallelWork) return 1;
   return static_cast<int>(std::max<Index>(1, std::min<Index>(requested, work_items)));
 #else
   (void)requested;
   (void)work_items;
+  (void)work;
   return 1;
 #endif
+}
+
+// The operations of one pass over n rows: per row and component, the
+// distance and, with moments, their update (a triangle for full ones).
+inline double pass_work(Index n, Index k, Index d, bool full) {
+  const double per = full ? 0.5 * static_cast<double>(d) * (d + 3) : 2.0 * d;
+  return static_cast<double>(n) * static_cast<double>(k) * per;
 }
 
 }  // namespace gmmcore

@@ -73,7 +73,8 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
     res.params = detail::next_params(X, res.params, sums, type, ctrl, post.data());
     sums = detail::fused_pass(X, res.params, type, ctrl, post.data());
     const double ll = sums.loglik;
-    const double change = std::abs(ll - res.loglik) / (1.0 + std::abs(res.loglik));
+    const double change =
+        std::abs(ll - res.loglik) / (1.0 + std::abs(res.loglik + ctrl.ll_offset));
     res.loglik = ll;
     res.trace.push_back(ll);
     res.n_iter = it;
@@ -84,6 +85,111 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
     }
   }
   return res;
+}
+
+// The settings of a scale-free fit: `reg` is relative, so each variable gets
+// reg times its variance `var` (a spherical structure the mean of those, so
+// that it stays spherical), and the convergence test sees the log-likelihood
+// of the data divided by their standard deviations (n_rows rows).
+inline Control scale_free(Control ctrl, CovType type, double reg, const Vector& var,
+                          Index n_rows) {
+  ctrl.reg = type == CovType::Spherical
+                 ? Vector::Constant(var.size(), reg * var.mean())
+                 : Vector(reg * var);
+  ctrl.ll_offset = 0.5 * static_cast<double>(n_rows) * var.array().log().sum();
+  return ctrl;
+}
+
+// A partition (0-based labels of the rows of X, k groups) as complete
+// parameters: the M-step of its indicator matrix.
+inline Params params_from_labels(const Eigen::Ref<const Matrix>& X,
+                                 const std::vector<int>& labels, Index k,
+                                 CovType type, const Control& ctrl) {
+  Matrix R = Matrix::Zero(X.rows(), k);
+  for (Index i = 0; i < X.rows(); ++i) R(i, labels[i]) = 1.0;
+  return m_step(X, R, type, ctrl.reg, ctrl.n_threads, ctrl.isa);
+}
+
+// A start that failed, with the engine's message.
+struct StartFailure {
+  std::string message;
+  int component;
+};
+
+// Several starts, the best carried on (Biernacki, Celeux and Govaert 2003,
+// "short runs of EM"). Every start runs up to `short_iter` iterations on
+// X_init (the data, or a subsample of its rows when `init_is_x` is false);
+// the one with the highest log-likelihood (the first, on ties) then runs to
+// convergence on X, its short run counting towards `max_iter` when X_init
+// is X. A start that fails numerically is recorded in `failures` and left
+// out; when all fail, the first failure is raised. The posteriors in
+// `post` and the result belong to the returned parameters.
+inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
+                           const Eigen::Ref<const Matrix>& X_init, bool init_is_x,
+                           std::vector<Params>& starts, CovType type,
+                           const Control& ctrl, int short_iter, Monitor& monitor,
+                           Eigen::Ref<Matrix> post,
+                           std::vector<StartFailure>& failures) {
+  const Index k = post.cols();
+  Matrix post_init(init_is_x ? 0 : X_init.rows(), init_is_x ? 0 : k);
+  // The short runs are not stopped by the convergence test: from a nearly
+  // symmetric start (random labels) the first changes are tiny though the
+  // optimum is far.
+  Control short_ctrl = ctrl;
+  short_ctrl.max_iter = std::min(short_iter, ctrl.max_iter);
+  short_ctrl.tol = 0.0;
+  EmResult best;
+  bool have = false;
+  for (Params& start : starts) {
+    try {
+      EmResult r = init_is_x
+          ? run_em(X, std::move(start), type, short_ctrl, monitor, post)
+          : run_em(X_init, std::move(start), type, short_ctrl, monitor, post_init);
+      if (!have || r.loglik > best.loglik) best = std::move(r);
+      have = true;
+    } catch (const numerical_error& e) {
+      failures.push_back({e.what(), e.component()});
+    }
+  }
+  if (!have) throw numerical_error(failures.front().message, failures.front().component);
+  Control long_ctrl = ctrl;
+  if (init_is_x) long_ctrl.max_iter = best.converged ? 0 : ctrl.max_iter - best.n_iter;
+  EmResult out = run_em(X, std::move(best.params), type, long_ctrl, monitor, post);
+  if (!init_is_x) return out;
+  out.converged = out.converged || best.converged;
+  out.n_iter += best.n_iter;
+  out.trace.insert(out.trace.begin(), best.trace.begin(), best.trace.end());
+  return out;
+}
+
+// -sum_ij z_ij log z_ij over a posterior matrix (0 log 0 = 0): the entropy
+// of the classification that ICL adds to BIC.
+inline double posterior_entropy(const Eigen::Ref<const Matrix>& post) {
+  double h = 0.0;
+  for (Index j = 0; j < post.cols(); ++j)
+    for (Index i = 0; i < post.rows(); ++i) {
+      const double z = post(i, j);
+      if (z > 0.0) h -= z * std::log(z);
+    }
+  return h;
+}
+
+// For each component, the smallest variance in any direction once `reg` is
+// taken off, with every variable divided by its `scale`: about zero (or
+// below) for a component that lies flat on tied values.
+inline Vector flatness(const Params& p, const Vector& reg, const Vector& scale) {
+  const Index d = p.d();
+  const Vector inv = scale.cwiseInverse();
+  Vector out(p.k());
+  for (Index j = 0; j < p.k(); ++j) {
+    Matrix c = p.cov[j];
+    c.diagonal() -= reg;
+    c = inv.asDiagonal() * c * inv.asDiagonal();
+    out(j) = d == 1 ? c(0, 0)
+                    : Eigen::SelfAdjointEigenSolver<Matrix>(c, Eigen::EigenvaluesOnly)
+                          .eigenvalues()(0);
+  }
+  return out;
 }
 
 }  // namespace gmmcore

@@ -82,6 +82,7 @@ struct BlockJob {
 struct Scratch {
   Index block = 0;
   std::vector<double> xpad;  // d x block: a short block, padded with zeros
+                             // (written in full for each short block)
   std::vector<double> y;     // d x block: the block centred on one component
   std::vector<double> resp;  // k x block: log densities, then posteriors
   std::vector<double> q;     // block: squared Mahalanobis distances
@@ -89,7 +90,7 @@ struct Scratch {
 
   void resize(Index d, Index k, Index rows) {
     block = rows;
-    xpad.assign(d * rows, 0.0);
+    xpad.resize(d * rows);
     y.resize(d * rows);
     resp.resize(k * rows);
     q.resize(rows);

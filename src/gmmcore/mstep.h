@@ -14,7 +14,9 @@
 //     two-pass formula. Nothing is ever computed as E[x^2] - mu^2 about the
 //     origin.
 //  2. structure_step(): from (n_j, W_j) to the covariances of one structure,
-//     plus `reg` on the diagonal, then the Cholesky factors. A new structure
+//     plus `reg` (one value per variable) on the diagonal, then the Cholesky
+//     factors; a spherical covariance gets the mean of `reg`, so that it
+//     stays spherical. A new structure
 //     is a new case here and nothing else.
 #ifndef GMMCORE_MSTEP_H
 #define GMMCORE_MSTEP_H
@@ -115,7 +117,8 @@ inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
   std::vector<Matrix> sum_s(S, Matrix::Zero(k, d));
 
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) num_threads(effective_threads(n_threads, S))
+#pragma omp parallel for schedule(static, 1) \
+    num_threads(effective_threads(n_threads, S, pass_work(X.rows(), k, d, false)))
 #endif
   for (Index s = 0; s < S; ++s) {
     for (Index b = blocks.slab_first_block(s); b < blocks.slab_end_block(s); ++b) {
@@ -158,37 +161,37 @@ inline void factorize(Params& p) {
   }
 }
 
-inline Params structure_step(const Scatter& sc, CovType type, double reg) {
+inline Params structure_step(const Scatter& sc, CovType type, const Vector& reg) {
   const Index k = sc.n_k.size(), d = sc.means.cols();
   const double n = sc.n_k.sum();
   Params p;
   p.weights = sc.n_k / n;
   p.means = sc.means;
   p.cov.assign(k, Matrix::Zero(d, d));
-  Matrix I = Matrix::Identity(d, d);
+  const Matrix R = reg.asDiagonal();
   switch (type) {
     case CovType::Full:
       for (Index j = 0; j < k; ++j) {
         Matrix c = sc.W[j].selfadjointView<Eigen::Lower>();
-        p.cov[j] = c / sc.n_k(j) + reg * I;
+        p.cov[j] = c / sc.n_k(j) + R;
       }
       break;
     case CovType::Tied: {
       Matrix pooled = Matrix::Zero(d, d);
       for (Index j = 0; j < k; ++j) pooled += sc.W[j];
       Matrix c = pooled.selfadjointView<Eigen::Lower>();
-      c = c / n + reg * I;
+      c = c / n + R;
       for (Index j = 0; j < k; ++j) p.cov[j] = c;
       break;
     }
     case CovType::Diag:
       for (Index j = 0; j < k; ++j)
         p.cov[j].diagonal() =
-            sc.W[j].diagonal().array() / sc.n_k(j) + reg;
+            sc.W[j].diagonal().array() / sc.n_k(j) + reg.array();
       break;
     case CovType::Spherical:
       for (Index j = 0; j < k; ++j) {
-        const double v = sc.W[j].diagonal().sum() / (sc.n_k(j) * d) + reg;
+        const double v = sc.W[j].diagonal().sum() / (sc.n_k(j) * d) + reg.mean();
         p.cov[j].diagonal().setConstant(v);
       }
       break;
@@ -199,7 +202,7 @@ inline Params structure_step(const Scatter& sc, CovType type, double reg) {
 
 inline Params m_step(const Eigen::Ref<const Matrix>& X,
                      const Eigen::Ref<const Matrix>& R, CovType type,
-                     double reg, int n_threads, Isa isa = Isa::Auto) {
+                     const Vector& reg, int n_threads, Isa isa = Isa::Auto) {
   return structure_step(scatter_pass(X, R, needs_full(type, X.cols()), n_threads, isa),
                         type, reg);
 }

@@ -77,11 +77,14 @@ inline SlabSums data_pass(const Eigen::Ref<const Matrix>& X,
   std::vector<SlabSums> sums(S);
 
 #ifdef _OPENMP
-#pragma omp parallel num_threads(effective_threads(spec.n_threads, S))
+#pragma omp parallel num_threads(effective_threads(spec.n_threads, S, pass_work(n, k, d, !model.diagonal)))
 #endif
   {
-    Scratch sc;
-    sc.resize(d, k, kBlockRows);
+    // Each thread keeps its scratch from pass to pass (EM on small data
+    // makes many short passes, where allocating it would cost more than the
+    // pass); a block of a small data set is short, so only its rows count.
+    static thread_local Scratch sc;
+    sc.resize(d, k, std::min<Index>(kBlockRows, (n + 15) / 16 * 16));
     // Slabs are handed out as threads come free (a busy core then costs
     // only its share); which thread sums a slab does not change the sum.
 #ifdef _OPENMP

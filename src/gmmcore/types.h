@@ -48,8 +48,12 @@ struct Params {
 
 struct Control {
   int max_iter = 100;
-  double tol = 1e-5;   // on |dL| / (1 + |L|)
-  double reg = 1e-6;   // added to covariance diagonals
+  double tol = 1e-5;   // on |dL| / (1 + |L + ll_offset|)
+  Vector reg;          // d values added to the covariance diagonals
+  // Added to the log-likelihood in the convergence test only: n times the
+  // sum of the log scales of the variables makes the test, like the fit,
+  // independent of the units of the data.
+  double ll_offset = 0.0;
   int n_threads = 1;
   Isa isa = Isa::Auto;  // instruction set of the kernels (dispatch.h)
 };
