@@ -10,4 +10,5 @@
 #include "estep.h"
 #include "mstep.h"
 #include "em.h"
+#include "hc.h"
 #endif
