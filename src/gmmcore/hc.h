@@ -190,19 +190,13 @@ class Agglomerator {
   // -inf when w is singular to working precision.
   double log_det_scaled(const Eigen::MatrixXd& w, double scale) {
     work_.triangularView<Eigen::Lower>() = w;
+    Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>, Eigen::Lower> llt(work_);
+    if (llt.info() != Eigen::Success) return -std::numeric_limits<double>::infinity();
     double ld = 0.0;
     for (int j = 0; j < d_; ++j) {
-      double pivot = work_(j, j);
-      for (int k = 0; k < j; ++k) pivot -= work_(j, k) * work_(j, k);
-      if (!(pivot > 0.0)) return -std::numeric_limits<double>::infinity();
-      const double l = std::sqrt(pivot);
-      work_(j, j) = l;
-      for (int r = j + 1; r < d_; ++r) {
-        double s = work_(r, j);
-        for (int k = 0; k < j; ++k) s -= work_(r, k) * work_(j, k);
-        work_(r, j) = s / l;
-      }
-      ld += std::log(pivot * scale);
+      const double l = work_(j, j);
+      if (!(l > 0.0)) return -std::numeric_limits<double>::infinity();
+      ld += std::log(l * l * scale);
     }
     return ld;
   }
