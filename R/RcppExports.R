@@ -37,3 +37,7 @@ cpp_relabel_posterior <- function(x, ord, dimnames) {
     invisible(.Call(`_gmmfit_cpp_relabel_posterior`, x, ord, dimnames))
 }
 
+cpp_hc <- function(x, ks, partition) {
+    .Call(`_gmmfit_cpp_hc`, x, ks, partition)
+}
+

@@ -139,6 +139,19 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
+// cpp_hc
+Rcpp::IntegerMatrix cpp_hc(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks, Rcpp::IntegerVector partition);
+RcppExport SEXP _gmmfit_cpp_hc(SEXP xSEXP, SEXP ksSEXP, SEXP partitionSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type ks(ksSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type partition(partitionSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_hc(x, ks, partition));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 6},
@@ -150,6 +163,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},
     {"_gmmfit_cpp_column_moments", (DL_FUNC) &_gmmfit_cpp_column_moments, 1},
     {"_gmmfit_cpp_relabel_posterior", (DL_FUNC) &_gmmfit_cpp_relabel_posterior, 3},
+    {"_gmmfit_cpp_hc", (DL_FUNC) &_gmmfit_cpp_hc, 3},
     {NULL, NULL, 0}
 };
 

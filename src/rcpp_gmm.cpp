@@ -342,3 +342,21 @@ void cpp_relabel_posterior(Rcpp::NumericMatrix x, Rcpp::IntegerVector ord,
   }
   Rf_setAttrib(x, R_DimNamesSymbol, dimnames);
 }
+
+// Model-based hierarchical clustering (gmmcore/hc.h): labels for each k in
+// `ks`, one column each. `partition` is empty or gives every row its initial
+// group 1..g, numbered by first appearance.
+// [[Rcpp::export]]
+Rcpp::IntegerMatrix cpp_hc(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks,
+                           Rcpp::IntegerVector partition) {
+  if (partition.size() != 0 && partition.size() != x.nrow())
+    Rcpp::stop("internal: `partition` has the wrong length");
+  std::vector<int> groups(partition.begin(), partition.end());
+  for (int& g : groups) g -= 1;
+  const std::vector<int> k(ks.begin(), ks.end());
+  const auto merges = gmmcore::hc::hc_merges(as_map(x), groups);
+  const Eigen::MatrixXi labels = gmmcore::hc::hc_cut(merges, groups, x.nrow(), k);
+  Rcpp::IntegerMatrix out(x.nrow(), ks.size());
+  std::copy(labels.data(), labels.data() + labels.size(), out.begin());
+  return out;
+}

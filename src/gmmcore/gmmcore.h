@@ -11,4 +11,5 @@
 #include "mstep.h"
 #include "em.h"
 #include "kmeans.h"
+#include "hc.h"
 #endif
