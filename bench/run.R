@@ -20,7 +20,8 @@ bench_dir <- function() {
 main <- function() {
   started <- Sys.time()
   bench$dir <- bench_dir()
-  for (f in c("options", "report", "data", "tools", "fits", "main_table", "search", "sweep")) {
+  for (f in c("options", "report", "data", "tools", "load", "fits", "main_table", "search", "sweep",
+              "datasets", "starts")) {
     source(file.path(bench$dir, "lib", paste0(f, ".R")))
   }
   bench$opt <- parse_options(commandArgs(trailingOnly = TRUE), bench$dir)
@@ -31,6 +32,7 @@ main <- function() {
   bench$work <- tempfile("gmmfit-bench-")
   dir.create(bench$work)
   on.exit(unlink(bench$work, recursive = TRUE), add = TRUE)
+  on.exit(stop_all_busy_loops(), add = TRUE, after = FALSE)
   open_report(bench$opt$out)
   print_header()
   bench$alt <- find_alternatives(bench$opt$tools)
@@ -39,6 +41,8 @@ main <- function() {
   run_main_table()
   run_search()
   run_sweep()
+  run_datasets()
+  run_starts()
   say("")
   say(sprintf("Total time: %.1f min.", as.numeric(Sys.time() - started, units = "mins")))
   if (!identical(gmmfit_build(), bench$gmmfit_build)) {
@@ -52,7 +56,7 @@ print_header <- function() {
   o <- bench$opt
   say("Date:     ", format(Sys.time(), "%Y-%m-%d %H:%M %Z"))
   say("Options:  ", if (o$quick) "--quick " else "", "reps = ", o$reps,
-      ", parts = ", paste(o$parts, collapse = ","))
+      ", parts = ", paste(o$parts, collapse = ","), ", loads = ", paste(o$loads, collapse = ","))
   say("Machine:  ", machine_description())
   say("R:        ", R.version.string, "; BLAS ", sessionInfo()$BLAS %||% "unknown")
   bench$gmmfit_build <- gmmfit_build()

@@ -6,12 +6,28 @@
 #        mclust          the same with mclust's estep() + me()
 #        gmmfit-search   gmm_fit(x, k = 1:kmax, covariance = "full"), once
 #        mclust-search   Mclust(x, G = 1:kmax, modelNames = "VVV"), once
+#        gmmfit-models   gmm_fit(x, k = 1:kmax, covariance = <all four>) after
+#                        set.seed(1), timed again and again (see time_models())
+#        mclust-models   Mclust(x, G = 1:kmax, modelNames = c("VVV", "EEE",
+#                        "VVI", "VII")), timed the same way
+#        gmmfit-starts   gmm_fit(x, k, covariance, n_init) after set.seed(1), for
+#                        each k in kmin..kmax and each of the four structures
+#        mclust-starts   Mclust(x, G = k, modelNames = <the same four>), likewise
 # Other keys: start, k, covariance (full, tied, diag, spherical), iters, reps,
-# threads (gmmfit), kmax and seed (searches).
+# threads (gmmfit), kmax and seed (searches), min_seconds (models), kmin and
+# n_init (starts).
 #
 # Output, one record per line, read by run.R:
 #   fit <seconds> <iterations> <loglik>       one line per timed fit
 #   search <seconds> <k> <bic> <loglik>       BIC as -2 logL + p log n
+#   model <seconds> <runs> <k> <structure> <bic> <loglik> <degenerate>
+#                                             median time of `runs` searches,
+#                                             the chosen model (structure named
+#                                             as in gmmfit), BIC as above,
+#                                             degenerate 1 if gmmfit says so
+#   threads <n>                               gmmfit-models: gmm_fit()'s default
+#   start <k> <structure> <loglik> <degenerate>  one line per (k, structure);
+#                                             loglik NA when the fit failed
 #   memory <rss_before_kb> <peak_kb>          RSS just before the first fit and
 #                                             the peak RSS (VmHWM) just after it
 #   last_change <relative change>             gmmfit: relative change of the
@@ -26,6 +42,8 @@ main <- function() {
   switch(opt$tool,
     "gmmfit" = , "mclust" = time_em(opt, x),
     "gmmfit-search" = , "mclust-search" = time_search(opt, x),
+    "gmmfit-models" = , "mclust-models" = time_models(opt, x),
+    "gmmfit-starts" = , "mclust-starts" = fit_starts(opt, x),
     stop("unknown tool ", opt$tool)
   )
 }
@@ -172,6 +190,91 @@ mclust_search <- function(x, kmax) {
   t0 <- elapsed()
   fit <- Mclust(x, G = seq_len(kmax), modelNames = "VVV", verbose = FALSE)
   list(seconds = elapsed() - t0, k = fit$G, bic = -fit$bic, loglik = fit$loglik)
+}
+
+# The four structures, by gmmfit's name, with mclust's.
+structures <- c(full = "VVV", tied = "EEE", diag = "VVI", spherical = "VII")
+
+# The search over k = 1..kmax and the four structures, repeated until at
+# least `reps` runs and `min_seconds` seconds are done (one search of a small
+# data set is too short to time alone); the median time of a run, and the
+# model the first run chose. Warnings (non-convergence, degenerate
+# components) are muffled: the record says whether the choice is degenerate.
+time_models <- function(opt, x) {
+  search <- if (opt$tool == "gmmfit-models") gmmfit_models(x, as.integer(opt$kmax)) else
+    mclust_models(x, as.integer(opt$kmax))
+  seconds <- numeric()
+  while (length(seconds) < as.integer(opt$reps) || sum(seconds) < as.numeric(opt$min_seconds)) {
+    t0 <- elapsed()
+    res <- suppressWarnings(search())
+    seconds <- c(seconds, elapsed() - t0)
+    if (length(seconds) == 1L) chosen <- res
+  }
+  cat(sprintf("model %.6f %d %d %s %.17g %.17g %d\n", stats::median(seconds), length(seconds),
+              chosen$k, chosen$structure, chosen$bic, chosen$loglik, chosen$degenerate))
+}
+
+gmmfit_models <- function(x, kmax) {
+  suppressPackageStartupMessages(library(gmmfit))
+  cat(sprintf("version gmmfit %s\n", utils::packageVersion("gmmfit")))
+  cat(sprintf("threads %d\n", gmm_control()$n_threads))
+  function() {
+    set.seed(1)
+    fit <- gmm_fit(x, k = seq_len(kmax), covariance = names(structures))
+    list(k = length(fit$weights), structure = fit$covariance, bic = fit$bic,
+         loglik = fit$loglik, degenerate = as.integer(length(fit$degenerate) > 0L))
+  }
+}
+
+# mclust's BIC is 2 logL - p log n; it is negated here to gmmfit's convention.
+mclust_models <- function(x, kmax) {
+  suppressPackageStartupMessages(library(mclust))
+  cat(sprintf("version mclust %s\n", utils::packageVersion("mclust")))
+  function() {
+    fit <- Mclust(x, G = seq_len(kmax), modelNames = unname(structures), verbose = FALSE)
+    list(k = fit$G, structure = mclust_structure(fit),
+         bic = -fit$bic, loglik = fit$loglik, degenerate = 0L)
+  }
+}
+
+# gmmfit's name of the structure Mclust chose. With one component mclust
+# names the model "XXX", "XXI" or "XII"; the label of its BIC ("EEE,1") keeps
+# the name asked for.
+mclust_structure <- function(fit) {
+  model <- if (fit$modelName %in% structures) fit$modelName else sub(",.*$", "", names(fit$bic)[1L])
+  names(structures)[match(model, structures)]
+}
+
+# The log-likelihood reached for each k in kmin..kmax and each structure;
+# failures give NA.
+fit_starts <- function(opt, x) {
+  fit_one <- if (opt$tool == "gmmfit-starts") gmmfit_start(as.integer(opt$n_init)) else mclust_start()
+  for (k in seq(as.integer(opt$kmin), as.integer(opt$kmax))) {
+    for (s in names(structures)) {
+      res <- tryCatch(suppressWarnings(fit_one(x, k, s)),
+                      error = function(e) list(loglik = NA_real_, degenerate = 0L))
+      cat(sprintf("start %d %s %.17g %d\n", k, s, res$loglik, res$degenerate))
+    }
+  }
+}
+
+gmmfit_start <- function(n_init) {
+  suppressPackageStartupMessages(library(gmmfit))
+  cat(sprintf("version gmmfit %s\n", utils::packageVersion("gmmfit")))
+  function(x, k, structure) {
+    set.seed(1)
+    fit <- gmm_fit(x, k = k, covariance = structure, n_init = n_init)
+    list(loglik = fit$loglik, degenerate = as.integer(length(fit$degenerate) > 0L))
+  }
+}
+
+mclust_start <- function() {
+  suppressPackageStartupMessages(library(mclust))
+  cat(sprintf("version mclust %s\n", utils::packageVersion("mclust")))
+  function(x, k, structure) {
+    fit <- Mclust(x, G = k, modelNames = structures[[structure]], verbose = FALSE)
+    list(loglik = if (is.null(fit)) NA_real_ else fit$loglik, degenerate = 0L)
+  }
 }
 
 main()

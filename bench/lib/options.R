@@ -6,29 +6,36 @@ usage <- function() {
     "",
     "  --quick            smaller data and one repetition: a smoke test of a few minutes",
     "  --only=LIST        parts to run, comma-separated, from A, B, C, D (the data sets",
-    "                     of the main table), search (gmm_fit against Mclust) and",
-    "                     sweep (every covariance structure against mclust);",
+    "                     of the main table), search (gmm_fit against Mclust),",
+    "                     sweep (every covariance structure against mclust), datasets",
+    "                     (model search on R's data sets against Mclust) and starts",
+    "                     (log-likelihoods reached from each package's starts);",
     "                     default: all of them",
     "  --skip-sweep       leave out the sweep",
     "  --skip-search      leave out gmm_fit against Mclust",
     "  --reps=N           timed runs per measurement, the median is reported",
     "                     (default 3; 1 with --quick)",
+    "  --load=LIST        machine loads for the search and datasets parts, from quiet",
+    "                     (nothing else running) and busy (a busy loop on one core),",
+    "                     reported side by side (default: quiet,busy)",
     "  --tools=LIST       alternatives to run besides gmmfit, from mclust, sklearn,",
     "                     armadillo (default: all that are installed)",
     "  --out=FILE         where the tables are also written",
     "                     (default bench/results-latest.txt)",
     "  --help             this text",
     "",
-    "Environment: GMMFIT_BENCH_PYTHON (Python interpreter, default /usr/bin/python3",
-    "or python3 on the PATH), GMMFIT_BENCH_CXX (C++ compiler, default g++).",
+    "Environment: GMMFIT_BENCH_PYTHON (Python interpreter; default: the first of",
+    "/usr/bin/python3 and python3 on the PATH that has scikit-learn), GMMFIT_BENCH_CXX",
+    "(C++ compiler, default g++).",
     sep = "\n"), "\n")
 }
 
-all_parts <- c("A", "B", "C", "D", "search", "sweep")
+all_parts <- c("A", "B", "C", "D", "search", "sweep", "datasets", "starts")
+all_loads <- c("quiet", "busy")
 all_tools <- c("mclust", "sklearn", "armadillo")
 
 parse_options <- function(args, bench_dir) {
-  opt <- list(quick = FALSE, parts = all_parts, reps = NULL, tools = all_tools,
+  opt <- list(quick = FALSE, parts = all_parts, reps = NULL, tools = all_tools, loads = all_loads,
               out = file.path(bench_dir, "results-latest.txt"))
   for (arg in args) {
     key <- sub("=.*$", "", arg)
@@ -39,6 +46,7 @@ parse_options <- function(args, bench_dir) {
       "--skip-sweep" = opt$parts <- setdiff(opt$parts, "sweep"),
       "--skip-search" = opt$parts <- setdiff(opt$parts, "search"),
       "--reps" = opt$reps <- check_reps(value),
+      "--load" = opt$loads <- all_loads[all_loads %in% check_choice(split_list(value), all_loads, key)],
       "--tools" = opt$tools <- check_choice(split_list(value), all_tools, key),
       "--out" = opt$out <- value,
       "--help" = { usage(); quit(save = "no", status = 0L) },
@@ -94,6 +102,14 @@ bench_settings <- function(quick) {
                   seed = 105L, min_dist = 4),
     sweep = list(n = if (quick) 5e3 else 5e4, k = 4L, iters = 20L,
                  d = c(1L, 2L, 5L, 10L, 20L, 50L, 100L), seed = 200L),
-    threads = 2L                       # threads of the multi-threaded runs
+    threads = 2L,                      # threads of the multi-threaded runs
+    datasets = list(data = model_datasets(), kmax = 9L, min_seconds = 0.5),
+    starts = list(data = setdiff(model_datasets(), "iris[,3:4]"), k = 2:4, n_init = 10L)
   )
+}
+
+# The data sets of R searched by the datasets and starts parts, as the
+# expressions that make them (also the names in the tables).
+model_datasets <- function() {
+  c("iris[,1:4]", "iris[,3:4]", "faithful", "swiss", "USArrests", "trees", "quakes[,1:4]")
 }

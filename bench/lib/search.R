@@ -10,14 +10,20 @@ run_search <- function() {
   job <- write_job(ds, iters = NA, reps = 1L)
   rm(ds)
   invisible(gc())
-  progress("  gmm_fit")
-  runs <- list(search_child("gmmfit-search", job, bench$settings$threads))
-  if (bench$alt$mclust$ok) {
-    progress("  Mclust")
-    runs[[2L]] <- search_child("mclust-search", job, 1L)
-  }
+  runs <- run_under_loads(bench$opt$loads, function(load) search_runs(job, load))
   remove_job_files(job)
   print_search(cfg, runs)
+}
+
+# gmm_fit's search, then Mclust's when available, under one load.
+search_runs <- function(job, load) {
+  progress(sprintf("  gmm_fit (%s)", load))
+  runs <- list(search_child("gmmfit-search", job, bench$settings$threads))
+  if (bench$alt$mclust$ok) {
+    progress(sprintf("  Mclust (%s)", load))
+    runs[[2L]] <- search_child("mclust-search", job, 1L)
+  }
+  runs
 }
 
 search_child <- function(tool, job, threads) {
@@ -27,26 +33,41 @@ search_child <- function(tool, job, threads) {
     seed = cfg$seed, threads = threads)), threads = threads)
 }
 
+# The calls as rows; time and ratio under each load side by side, the
+# chosen k, BIC, log-likelihood and peak memory of the first load's run.
 print_search <- function(cfg, runs) {
+  first <- runs[[1L]]
   calls <- c(sprintf('gmm_fit(x, k = 1:%d, covariance = "full")', cfg$kmax),
-             sprintf('Mclust(x, G = 1:%d, modelNames = "VVV")', cfg$kmax))[seq_along(runs)]
-  get <- function(i) vapply(runs, function(r) if (length(r$search) == 4L) r$search[i] else NA_real_, 0)
-  seconds <- get(1L)
-  peak <- vapply(runs, function(r) if (length(r$memory) == 2L) r$memory[2L] / 1024 else NA_real_, 0)
+             sprintf('Mclust(x, G = 1:%d, modelNames = "VVV")', cfg$kmax))[seq_along(first)]
+  get <- function(rs, i) vapply(rs, function(r) if (length(r$search) == 4L) r$search[i] else NA_real_, 0)
+  peak <- vapply(first, function(r) if (length(r$memory) == 2L) r$memory[2L] / 1024 else NA_real_, 0)
+  tab <- data.frame(call = calls, threads = c(as.character(bench$settings$threads), "1")[seq_along(first)],
+                    stringsAsFactors = FALSE)
+  for (load in names(runs)) {
+    seconds <- get(runs[[load]], 1L)
+    tab[[load_label("seconds", load)]] <- ifelse(is.na(seconds), "FAILED", fmt_seconds(seconds))
+    tab[[load_label("x gmm_fit", load)]] <- fmt_ratio(seconds / seconds[1L])
+  }
   heading(sprintf("Choosing k by BIC: n = %s, d = %d, true k = %d (one run each)",
                   fmt_n(cfg$n), cfg$d, cfg$k))
-  print_table(data.frame(
-    call = calls, threads = c(as.character(bench$settings$threads), "1")[seq_along(runs)],
-    seconds = ifelse(is.na(seconds), "FAILED", fmt_seconds(seconds)),
-    "x gmm_fit" = fmt_ratio(seconds / seconds[1L]), "chosen k" = fmt(get(2L), "%.0f"),
-    BIC = fmt(get(3L), "%.2f"), loglik = fmt(get(4L), "%.4f"), "peak MB" = fmt_mb(peak),
-    check.names = FALSE, stringsAsFactors = FALSE), left = "call")
+  print_table(cbind(tab, data.frame(
+    "chosen k" = fmt(get(first, 2L), "%.0f"), BIC = fmt(get(first, 3L), "%.2f"),
+    loglik = fmt(get(first, 4L), "%.4f"), "peak MB" = fmt_mb(peak),
+    check.names = FALSE, stringsAsFactors = FALSE)), left = "call")
+  search_notes(runs)
+}
+
+search_notes <- function(runs) {
   say("")
-  for (r in runs) if (!is.null(r$error)) say("error: ", r$error)
+  for (load in names(runs)) for (r in runs[[load]]) if (!is.null(r$error)) say("error (", load, "): ", r$error)
+  chosen <- lapply(runs, function(rs) lapply(rs, function(r) r$search[2L]))
+  if (length(unique(chosen)) > 1L) say("The chosen k differs between the loads.")
   if (!bench$alt$mclust$ok) say("mclust is not available: gmm_fit() is shown alone.")
   say(paste(
     "BIC is shown as -2 logL + p log n (gmmfit's convention, lower is better); mclust reports",
     "2 logL - p log n and picks the largest, so its value is shown negated. Each call uses its",
     "own default starts (gmmfit: k-means++ with 3 starts per k; mclust: hierarchical",
-    "agglomeration) and stopping rule, so the fits need not coincide.", sep = "\n"))
+    "agglomeration) and stopping rule, so the fits need not coincide. chosen k, BIC, loglik",
+    "and peak MB are those of the first run.", sep = "\n"))
+  describe_load(bench$opt$loads)
 }

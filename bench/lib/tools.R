@@ -53,28 +53,42 @@ parse_records <- function(lines) {
   res$dgemm <- one("dgemm")       # GFLOP/s, seconds, size
   res$threads <- one("threads")
   res$last_change <- one("last_change")
+  # seconds, runs, k, structure, BIC, loglik, degenerate (as text)
+  res$model <- if (any(key == "model")) fields[key == "model"][[1L]][-1L] else NULL
+  starts <- fields[key == "start"]
+  res$starts <- data.frame(k = num(starts, 2L), structure = vapply(starts, `[`, "", 3L),
+                           loglik = num(starts, 4L), degenerate = num(starts, 5L),
+                           stringsAsFactors = FALSE)
   versions <- fields[key == "version"]
   res$versions <- stats::setNames(vapply(versions, function(f) paste(f[-(1:2)], collapse = " "), ""),
                                   vapply(versions, function(f) f[2L], ""))
   res
 }
 
-# The Python interpreter: GMMFIT_BENCH_PYTHON, else Debian's /usr/bin/python3,
-# else python3 on the PATH; and the versions of numpy and scikit-learn there.
+# The Python interpreter: GMMFIT_BENCH_PYTHON when set; otherwise the first
+# of Debian's /usr/bin/python3 and python3 on the PATH (often another
+# installation, such as a pyenv one, without Debian's packages) that has
+# scikit-learn, else the first that has numpy, else the first found. Returns
+# its path and the versions of numpy and scikit-learn there.
 find_python <- function() {
   py <- Sys.getenv("GMMFIT_BENCH_PYTHON")
-  if (!nzchar(py)) py <- if (file.exists("/usr/bin/python3")) "/usr/bin/python3" else Sys.which("python3")
-  out <- list(path = py, numpy = NA_character_, sklearn = NA_character_)
-  if (!nzchar(py)) return(out)
+  candidates <- if (nzchar(py)) py else
+    unique(c(if (file.exists("/usr/bin/python3")) "/usr/bin/python3", unname(Sys.which("python3"))))
+  found <- lapply(candidates[nzchar(candidates)], probe_python)
+  if (!length(found)) return(list(path = "", numpy = NA_character_, sklearn = NA_character_))
+  has <- function(module) vapply(found, function(p) !is.na(p[[module]]), TRUE)
+  found[[c(which(has("sklearn")), which(has("numpy")), 1L)[1L]]]
+}
+
+# The versions of numpy and scikit-learn importable by interpreter `py`.
+probe_python <- function(py) {
   probe <- function(module) {
     v <- tryCatch(suppressWarnings(system2(py, c("-c", shQuote(sprintf(
       "import %s; print(%s.__version__)", module, module))), stdout = TRUE, stderr = FALSE)),
       error = function(e) structure(character(), status = 127L))
     if (is.null(attr(v, "status")) && length(v)) v[[1L]] else NA_character_
   }
-  out$numpy <- probe("numpy")
-  out$sklearn <- probe("sklearn")
-  out
+  list(path = py, numpy = probe("numpy"), sklearn = probe("sklearn"))
 }
 
 # Compiles the Armadillo driver into the work directory; NULL and a reason
