@@ -9,7 +9,7 @@ expect_same_optimum_as_mclust <- function(x, labels, model) {
                  init = labels, n_init = 1, control = tight_control())
   me_model <- getExportedValue("mclust", paste0("me", model))
   ref <- me_model(x, z = mclust::unmap(labels),
-                  control = mclust::emControl(tol = c(1e-10, 1e-10)))
+                  control = mclust::emControl(tol = c(1e-14, 1e-14)))
   ref_means <- t(ref$parameters$mean)
   expect_true(fit$converged, info = model)
   expect_lt(rel_diff(fit$loglik, ref$loglik), 1e-6)

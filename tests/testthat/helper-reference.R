@@ -47,7 +47,7 @@ serial_control <- function(...) gmm_control(n_threads = 1L, ...)
 
 # Settings under which EM is the plain maximum-likelihood iteration mclust
 # runs, iterated to full convergence.
-tight_control <- function() serial_control(tol = 1e-10, reg = 0, max_iter = 5000L)
+tight_control <- function() serial_control(tol = 1e-14, reg = 0, max_iter = 20000L)
 
 # For each fitted component, the row of `ref_means` it corresponds to
 # (nearest mean); stops unless that is a permutation, so a mismatch cannot

@@ -37,7 +37,7 @@ test_that("with reg = 0 the log-likelihood trace never decreases", {
     # Rounded data let a component shrink onto tied values here; that warning
     # is tested elsewhere, the trace is what matters.
     fit <- withCallingHandlers(
-      gmm_fit(case$x, k = case$k, covariance = cov, init = "random", n_init = 1,
+      gmm_fit(case$x, k = case$k, covariance = cov, init = "kmeans++", n_init = 1,
               control = serial_control(reg = 0, tol = 1e-8, max_iter = 2000)),
       gmm_degenerate_warning = function(w) invokeRestart("muffleWarning")
     )
@@ -211,23 +211,44 @@ test_that("a fit whose component collapses names it and suggests a larger `reg`"
   )
   expect_true(fit$converged)
   expect_identical(fit$degenerate, 2L)
-  expect_equal(fit$covariances[1, 1, 2], 1e-2)
+  # `reg` is relative: the variance of the five tied points is reg * var(x).
+  expect_equal(fit$covariances[1, 1, 2], 1e-2 * var(x))
 })
 
-test_that("the model chosen by a search is checked for tied values, the others are not", {
-  # Petal widths of setosa are rounded to 0.1 and mostly 0.2: with the default
-  # `reg` a component settles on them and BIC prefers that artefact.
+test_that("a search keeps degenerate candidates in its table and out of the choice", {
+  # Petal widths of setosa are rounded to 0.1 and mostly 0.2: a component
+  # can settle on them, and its inflated likelihood would win on BIC.
   set.seed(1)
-  expect_warning(fit <- gmm_fit(iris[, 3:4], k = 4:5), "of the selected model lies",
-                 class = "gmm_degenerate_warning")
-  expect_true(length(fit$degenerate) >= 1L)
-  flat <- fit$degenerate[1]
-  expect_lt(min(eigen(fit$covariances[, , flat])$values), 2e-6)
-  # With `reg` at the variance of the rounding no component is flat.
-  set.seed(1)
-  expect_no_warning(fit <- gmm_fit(iris[, 3:4], k = 3:5,
-                                   control = gmm_control(reg = 0.1^2 / 12)))
+  expect_no_warning(fit <- gmm_fit(iris[, 3:4], k = 1:6))
+  s <- fit$search
+  expect_true(any(s$degenerate))
+  expect_true(all(is.finite(s$bic[s$degenerate])))
+  expect_true(any(s$bic[s$degenerate] < fit$bic))
+  ok <- !s$degenerate & is.na(s$error)
+  expect_identical(fit$bic, min(s$bic[ok]))
   expect_length(fit$degenerate, 0L)
+  expect_identical(length(fit$weights), 3L)
+  # Refitted alone from the same starts, a degenerate candidate warns and
+  # has a component whose standardised variance is only what `reg` adds.
+  worst <- which(s$degenerate)[1]
+  set.seed(1)
+  expect_warning(alone <- gmm_fit(iris[, 3:4], k = s$k[worst], covariance = s$covariance[worst]),
+                 "lies? on tied values", class = "gmm_degenerate_warning")
+  flat <- alone$degenerate[1]
+  sd_x <- apply(iris[, 3:4], 2, sd)
+  cov_std <- alone$covariances[, , flat] / outer(sd_x, sd_x) - diag(1e-6, 2)
+  expect_lt(min(eigen(cov_std)$values), 1e-8)
+})
+
+test_that("a search whose every candidate is degenerate says so", {
+  # Three distinct values and at least four components: some component must
+  # lie on a single value.
+  x <- rep(c(1, 2, 3), each = 20)
+  set.seed(3)
+  expect_warning(fit <- gmm_fit(x, k = 4:5), "Every candidate of the search is degenerate",
+                 class = "gmm_degenerate_warning")
+  expect_true(all(fit$search$degenerate | !is.na(fit$search$error)))
+  expect_true(length(fit$degenerate) >= 1L)
 })
 
 test_that("ordinary fits are not flagged as degenerate", {
@@ -241,7 +262,8 @@ test_that("a fit where every start fails says so and is a gmm_fit_error", {
   # Only two distinct values: three groups cannot all be non-empty.
   x <- rep(c(1, 2), 50)
   set.seed(15)
-  expect_error(gmm_fit(x, k = 3, n_init = 2), "all 2 starts", class = "gmm_fit_error")
+  expect_error(gmm_fit(x, k = 3, init = "kmeans++", n_init = 2), "all 2 starts",
+               class = "gmm_fit_error")
 })
 
 test_that("verbose reports every start and the iterations of a single fit", {
@@ -257,7 +279,7 @@ test_that("verbose reports every start and the iterations of a single fit", {
     ),
     "iteration +1 +log-likelihood"
   )
-  expect_match(messages, "k = 2, full: start [12] of 2")
-  expect_length(messages, 2L)
+  expect_match(messages, "k = 2, full: 2 starts")
+  expect_length(messages, 1L)
   expect_silent(gmm_fit(faithful, k = 2, n_init = 1))
 })

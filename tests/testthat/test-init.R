@@ -1,5 +1,5 @@
 test_that("the same seed gives the same fit for every starting strategy", {
-  for (method in c("kmeans++", "random", "random_from_data")) {
+  for (method in c("hc", "kmeans++", "random", "random_from_data")) {
     set.seed(21)
     a <- gmm_fit(faithful, k = 3, init = method, n_init = 2, control = serial_control())
     set.seed(21)
@@ -17,18 +17,36 @@ test_that("random starts depend on the seed", {
   expect_false(isTRUE(all.equal(a$trace, b$trace)))
 })
 
-test_that("n_init keeps the best of exactly the starts R's generator would give one by one", {
-  # Only the starts draw random numbers, so n single-start fits in a row see
-  # the same starts as one fit with n_init = n.
-  for (method in c("kmeans++", "random", "random_from_data")) {
-    set.seed(24)
-    best <- gmm_fit(faithful, k = 3, init = method, n_init = 4, control = serial_control())
-    set.seed(24)
-    singles <- vapply(1:4, function(i) {
-      gmm_fit(faithful, k = 3, init = method, n_init = 1, control = serial_control())$loglik
-    }, numeric(1))
-    expect_identical(best$loglik, max(singles), info = method)
-  }
+test_that("n_init runs every start a few iterations and carries the best on", {
+  # The k-means++ starts are the partitions R's generator gives one after
+  # the other; each one alone, run for `init_iter` iterations, ranks them,
+  # and the best one run to convergence is the fit.
+  x <- as.matrix(faithful)
+  ctl <- serial_control()
+  set.seed(24)
+  best <- gmm_fit(x, k = 3, init = "kmeans++", n_init = 4, control = ctl)
+  set.seed(24)
+  sc <- gmmfit:::column_scaling(x)
+  starts <- lapply(1:4, function(i) {
+    gmmfit:::cpp_kmeanspp(x, sc$centre, sqrt(sc$var), runif(3), 10L)
+  })
+  short <- vapply(starts, function(s) {
+    suppressWarnings(gmm_fit(x, k = 3, init = s, control = serial_control(max_iter = 10, tol = 0)))$loglik
+  }, numeric(1))
+  alone <- gmm_fit(x, k = 3, init = starts[[which.max(short)]], control = ctl)
+  expect_identical(best$loglik, alone$loglik)
+  expect_identical(best$means, alone$means)
+})
+
+test_that("init = \"random\" does not stop at its first iterations", {
+  # Random partitions give nearly equal components, whose log-likelihood
+  # changes little at first though the optimum is far.
+  set.seed(7)
+  fit <- gmm_fit(faithful, k = 2, init = "random", n_init = 1)
+  expect_gt(fit$n_iter, 10L)
+  set.seed(7)
+  ref <- gmm_fit(faithful, k = 2)
+  expect_lt(rel_diff(fit$loglik, ref$loglik), 1e-6)
 })
 
 test_that("a partition start is an M-step from that partition", {
@@ -105,7 +123,7 @@ test_that("a user-supplied start warns about n_init only when n_init was given",
 
 test_that("an unknown starting method is an error naming `init`", {
   expect_error(gmm_fit(faithful, k = 2, init = "kmeans"),
-               "`init` must be one of .*not \"kmeans\"", class = "gmm_input_error")
+               "`init` must be one or more of .*not \"kmeans\"", class = "gmm_input_error")
 })
 
 test_that("an `init` of an unusable type is an error naming `init`", {
@@ -182,7 +200,8 @@ test_that("a start covariance that is not positive definite is an error naming i
 test_that("k-means++ on data with fewer distinct points than k fails as a fit error", {
   x <- rep(c(1, 2), 50)
   set.seed(25)
-  expect_error(gmm_fit(x, k = 3, n_init = 2), "no observations left|not positive definite",
+  expect_error(gmm_fit(x, k = 3, init = "kmeans++", n_init = 2),
+               "no observations left|not positive definite",
                class = "gmm_fit_error")
 })
 
@@ -206,4 +225,81 @@ test_that("a parameter start is reduced to the structure being fitted", {
     expect_equal(fit$loglik, ref$loglik, tolerance = 1e-10, info = type)
     expect_equal(fit$means, ref$means, tolerance = 1e-10, info = type)
   }
+})
+
+test_that("fits do not depend on the units or origin of the variables, for every start", {
+  # eruptions in thousandths, waiting shifted by 1e10 (exact: whole
+  # minutes); for spherical components only a common unit is free, so there
+  # every column is rescaled. The log-likelihood moves by the log Jacobian.
+  x <- as.matrix(faithful)
+  moved <- cbind(eruptions = x[, 1] * 1000, waiting = x[, 2] + 1e10)
+  common <- cbind(x[, 1] * 1000, x[, 2] * 1000 + 1e10)
+  ctl <- serial_control(tol = 1e-10)
+  for (method in c("hc", "kmeans++", "random", "random_from_data")) {
+    for (cov in c("full", "tied", "diag", "spherical")) {
+      y <- if (cov == "spherical") common else moved
+      jacobian <- nrow(x) * log(1000) * if (cov == "spherical") 2 else 1
+      set.seed(5)
+      a <- gmm_fit(x, k = 3, covariance = cov, init = method, control = ctl)
+      set.seed(5)
+      b <- gmm_fit(y, k = 3, covariance = cov, init = method, control = ctl)
+      info <- paste(method, cov)
+      expect_identical(unname(b$classification), unname(a$classification), info = info)
+      expect_lt(rel_diff(b$loglik + jacobian, a$loglik), 1e-8)
+    }
+  }
+})
+
+test_that("data far from the origin are fitted as at the origin", {
+  # Shifted by 1e10 the values keep about 6 significant digits; the fit of
+  # those values must equal the fit of the same values moved back.
+  far <- as.matrix(faithful) + 1e10
+  near <- far - 1e10
+  for (method in c("hc", "kmeans++")) {
+    set.seed(6)
+    a <- gmm_fit(near, k = 3, init = method, control = serial_control(tol = 1e-10))
+    set.seed(6)
+    b <- gmm_fit(far, k = 3, init = method, control = serial_control(tol = 1e-10))
+    expect_identical(unname(b$classification), unname(a$classification), info = method)
+    expect_lt(rel_diff(b$loglik, a$loglik), 1e-8)
+    expect_equal(unname(b$means - 1e10), unname(a$means), tolerance = 1e-6)
+  }
+})
+
+test_that("every structure starts from the same partitions", {
+  # A search draws the starts of each k once; each structure's fit equals
+  # the fit of that structure alone from the same seed, which draws the same
+  # starts first.
+  covs <- c("full", "tied", "diag", "spherical")
+  for (method in c("kmeans++", "random")) {
+    set.seed(8)
+    search <- gmm_fit(iris[, 1:4], k = 3, covariance = covs, init = method, n_init = 3)
+    for (cov in covs) {
+      set.seed(8)
+      alone <- suppressWarnings(gmm_fit(iris[, 1:4], k = 3, covariance = cov, init = method,
+                                        n_init = 3))
+      row <- search$search$covariance == cov
+      expect_identical(search$search$loglik[row], alone$loglik, info = paste(method, cov))
+    }
+  }
+})
+
+test_that("k-means++ partitions are computed on standardised data", {
+  # Here `depth` (0 to 700 km) would dominate raw distances; standardised,
+  # the same partition results whatever the unit of depth.
+  x <- as.matrix(quakes[, 1:4])
+  sc <- gmmfit:::column_scaling(x)
+  u <- c(0.1, 0.5, 0.9)
+  a <- gmmfit:::cpp_kmeanspp(x, sc$centre, sqrt(sc$var), u, 100L)
+  y <- x
+  y[, "depth"] <- y[, "depth"] / 1000
+  sy <- gmmfit:::column_scaling(y)
+  b <- gmmfit:::cpp_kmeanspp(y, sy$centre, sqrt(sy$var), u, 100L)
+  expect_identical(a, b)
+  # Lloyd's fixed point: every row is nearest (standardised) to its own
+  # cluster mean.
+  z <- scale(x)
+  centres <- rowsum(z, a) / tabulate(a)
+  d2 <- vapply(1:3, function(j) colSums((t(z) - centres[j, ])^2), numeric(nrow(z)))
+  expect_identical(max.col(-d2, ties.method = "first"), a)
 })

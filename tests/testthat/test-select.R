@@ -4,7 +4,8 @@ test_that("the search table has one row per k and covariance, and the fit is its
                  n_init = 1, control = serial_control())
   s <- fit$search
   expect_s3_class(s, "data.frame")
-  expect_named(s, c("k", "covariance", "loglik", "df", "bic", "converged", "error"))
+  expect_named(s, c("k", "covariance", "loglik", "df", "bic", "icl", "converged", "degenerate",
+                    "error"))
   expect_identical(nrow(s), 9L)
   expect_setequal(paste(s$k, s$covariance),
                   paste(rep(1:3, 3), rep(c("full", "diag", "spherical"), each = 3)))
@@ -92,9 +93,11 @@ test_that("verbose reports each candidate of the search", {
       invokeRestart("muffleMessage")
     }
   )
-  expect_length(messages, 2L)
-  expect_match(messages[1], "\\[1/2\\] k = 1, full: BIC [0-9.]+")
-  expect_match(messages[2], "\\[2/2\\] k = 2, full: BIC [0-9.]+")
+  progress <- grep("^\\[", messages, value = TRUE)
+  expect_length(progress, 2L)
+  expect_match(progress[1], "\\[1/2\\] k = 1, full: BIC [0-9.]+")
+  expect_match(progress[2], "\\[2/2\\] k = 2, full: BIC [0-9.]+")
+  expect_match(messages[1], "k = 1, full: 1 start")
 })
 
 test_that("repeated candidates and mclust synonyms are fitted once", {
@@ -117,4 +120,47 @@ test_that("BIC selects the number of components of well separated simulated data
   fit <- gmm_fit(sim[, c("x1", "x2")], k = 1:5, n_init = 2, control = serial_control())
   expect_identical(length(fit$weights), 3L)
   expect_identical(fit$covariance, "full")
+})
+
+test_that("ICL is BIC plus twice the entropy of the posterior, and can choose", {
+  set.seed(9)
+  fit <- gmm_fit(faithful, k = 2:4, covariance = c("full", "tied"))
+  post <- posterior_ref(as.matrix(faithful), fit$weights, fit$means, fit$covariances)
+  entropy <- -sum(ifelse(post > 0, post * log(post), 0))
+  expect_equal(fit$icl, fit$bic + 2 * entropy, tolerance = 1e-8)
+  row <- fit$search$k == length(fit$weights) & fit$search$covariance == fit$covariance
+  expect_equal(fit$search$icl[row], fit$icl, tolerance = 1e-10)
+  expect_true(all(fit$search$icl >= fit$search$bic))
+  set.seed(9)
+  by_icl <- gmm_fit(faithful, k = 2:4, covariance = c("full", "tied"), criterion = "icl")
+  s <- by_icl$search
+  best <- which.min(ifelse(s$degenerate, NA, s$icl))
+  expect_identical(length(by_icl$weights), s$k[best])
+  expect_identical(by_icl$covariance, s$covariance[best])
+  expect_identical(by_icl$criterion, "icl")
+})
+
+test_that("an unknown criterion is an error naming it", {
+  expect_error(gmm_fit(faithful, k = 1:2, criterion = "aic"),
+               "`criterion` must be one of \"bic\" or \"icl\", not \"aic\"",
+               class = "gmm_input_error")
+})
+
+test_that("on R's data sets the search chooses Mclust's model or a better one", {
+  skip_if_not_installed("mclust")
+  sets <- list(iris = iris[, 1:4], petals = iris[, 3:4], faithful = faithful,
+               swiss = swiss, USArrests = USArrests, trees = trees)
+  structures <- c(full = "VVV", tied = "EEE", diag = "VVI", spherical = "VII")
+  for (name in names(sets)) {
+    x <- sets[[name]]
+    set.seed(1)
+    expect_no_warning(fit <- gmm_fit(x, k = 1:9, covariance = names(structures)))
+    ref <- call_mclust("Mclust", x, G = 1:9, modelNames = unname(structures), verbose = FALSE)
+    same <- length(fit$weights) == ref$G &&
+      (structures[[fit$covariance]] == ref$modelName || ref$G == 1L)
+    # mclust's BIC is 2 log L - p log n: ours with the sign changed.
+    expect_true(same || fit$bic <= -ref$bic, info = name)
+    expect_lte(fit$bic, -ref$bic + 1e-6 * abs(ref$bic))
+    expect_length(fit$degenerate, 0L)
+  }
 })
