@@ -65,10 +65,19 @@ gmm_control <- function(max_iter = 1000L, tol = 1e-6, reg = 1e-6,
   )
 }
 
-default_threads <- function() {
-  cores <- parallel::detectCores(logical = FALSE)
-  if (is.na(cores)) 1L else as.integer(min(2L, cores))
-}
+# At most two threads, and no more than the physical cores. Counting them
+# takes R a system call or two (a large share of a small fit's time), so it
+# is done once, when the first control object is made.
+default_threads <- local({
+  threads <- NULL
+  function() {
+    if (is.null(threads)) {
+      cores <- parallel::detectCores(logical = FALSE)
+      threads <<- if (is.na(cores)) 1L else as.integer(min(2L, cores))
+    }
+    threads
+  }
+})
 
 #' @export
 print.gmm_control <- function(x, ...) {

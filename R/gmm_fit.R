@@ -3,7 +3,7 @@
 #' Fits a finite mixture of multivariate normal distributions by the
 #' expectation-maximisation algorithm, with a multi-threaded C++ engine. When
 #' several numbers of components `k` or covariance structures are given, each
-#' combination is fitted and the one with the lowest BIC is returned, with the
+#' combination is fitted and the best by BIC (or ICL) is returned, with the
 #' whole comparison in `$search`.
 #'
 #' @section Covariance structures:
@@ -15,32 +15,69 @@
 #' }
 #'
 #' @section Starting points:
-#' `init = "kmeans++"` seeds k centres by k-means++ and refines them with a few
-#' Lloyd iterations, then starts EM from that partition. `"random"` starts from
-#' random responsibilities, `"random_from_data"` from k distinct observations as
-#' means with the covariance of the whole data. A vector of labels (one per
-#' row) starts from that partition, and a list with `weights`, `means` (k x d)
-#' and `covariances` (d x d x k) starts from those parameters (for a
-#' restricted structure the covariances are first reduced to it: their
-#' diagonals for `"diag"`, the mean variance for `"spherical"`, the
-#' weight-averaged matrix for `"tied"`); a user start is run once and fixes
-#' `k`. With `n_init > 1` the start reaching the highest log-likelihood is
-#' kept. Starts use R's random number generator, so
-#' [set.seed()] makes fits reproducible.
+#' For each `k`, starting partitions are drawn once and every covariance
+#' structure starts from the same ones. Each start runs `init_iter` EM
+#' iterations (see [gmm_control()]); the one with the highest
+#' log-likelihood is then run to convergence (the "short runs" strategy of
+#' Biernacki, Celeux and Govaert, 2003). The methods:
+#' \describe{
+#'   \item{`"hc"`}{model-based agglomerative hierarchical clustering
+#'     (Banfield and Raftery, 1993; Fraley, 1998) with unrestricted
+#'     covariances on the standardised, decorrelated data, the tree cut at
+#'     `k`: mclust's default start, with the same partitions as
+#'     `mclust::hc()`. It is deterministic, so it gives one start.}
+#'   \item{`"kmeans++"`}{k-means++ seeding and Lloyd iterations on the
+#'     standardised data;}
+#'   \item{`"random"`}{a random partition;}
+#'   \item{`"random_from_data"`}{k random observations as centres, each row
+#'     in the group of the nearest (standardised distance).}
+#' }
+#' The default, `c("hc", "kmeans++")`, uses the hierarchical start and
+#' `n_init - 1` k-means++ starts: the hierarchical start finds the clusters
+#' of most real data sets (as in mclust) and the k-means++ starts cover the
+#' cases where it does not. Several random methods are used in turn. With
+#' more than `init_sample` rows, starts are drawn and their short runs made
+#' on a random subsample of that many rows (as mclust does for its
+#' hierarchical start), and only the chosen start runs on all rows.
 #'
-#' @section BIC:
+#' `init` may also be a vector of labels (one per row), to start from that
+#' partition, or a list with `weights`, `means` (k x d) and `covariances`
+#' (d x d x k), to start from those parameters (for a restricted structure
+#' the covariances are first reduced to it: their diagonals for `"diag"`,
+#' the mean variance for `"spherical"`, the weight-averaged matrix for
+#' `"tied"`). A user start is run once and fixes `k`. Starts use R's random
+#' number generator, so [set.seed()] makes fits reproducible.
+#'
+#' @section Choosing the model:
 #' Here BIC is \eqn{-2 \log L + p \log n}: lower is better, as for
-#' [stats::BIC()]. mclust reports \eqn{2 \log L - p \log n}, the same number with
-#' the opposite sign, and picks the largest.
+#' [stats::BIC()]. mclust reports \eqn{2 \log L - p \log n}, the same number
+#' with the opposite sign, and picks the largest. ICL (Biernacki, Celeux and
+#' Govaert, 2000) adds twice the entropy of the posterior probabilities,
+#' \eqn{-2 \sum_i \sum_j z_{ij} \log z_{ij}}, to BIC, and so prefers
+#' well-separated clusters; `criterion = "icl"` chooses by it. (mclust's
+#' `icl()` uses the hard classification instead of the posterior
+#' probabilities.)
 #'
 #' @section Tied and rounded data:
 #' A component whose observations share one value in some direction (rounded
-#' measurements, a constant column) has zero variance there, and its
-#' likelihood grows without bound; `reg` alone keeps it finite. Such a fit, or
-#' the model chosen by a search, gets a warning naming the components, because
-#' its log-likelihood and BIC are inflated. For data rounded to a resolution
-#' `h`, `gmm_control(reg = h^2 / 12)` (the variance of the rounding error)
-#' keeps components from becoming narrower than the rounding.
+#' measurements, fewer distinct points than dimensions) has zero variance
+#' there, and its likelihood grows without bound; only `reg` keeps it
+#' finite, so its log-likelihood and BIC are inflated and mean little. Such a
+#' candidate is marked `degenerate` in the search table, keeps its
+#' log-likelihood, BIC and ICL there, and is not chosen: the best
+#' non-degenerate candidate is returned. (mclust gives such models no BIC at
+#' all.) When every candidate is degenerate, the best of them is returned
+#' with a warning; a single fit that is degenerate warns too, and lists the
+#' components in `$degenerate`.
+#'
+#' @section Units:
+#' The fit does not depend on the units or the origin of the variables:
+#' starts are drawn on standardised data, `reg` is relative to each
+#' variable's variance and convergence is judged on the standardised scale.
+#' Rescaling or shifting a column gives the same classification and a
+#' log-likelihood changed only by the log Jacobian (for `"spherical"`, whose
+#' components are round in the units given, this holds when all columns are
+#' rescaled alike).
 #'
 #' @param x A numeric matrix, a data frame of numeric columns, or a numeric
 #'   vector (one variable). Rows are observations. Missing or infinite values
@@ -50,24 +87,43 @@
 #' @param covariance Covariance structure(s): `"full"`, `"tied"`, `"diag"`,
 #'   `"spherical"`, or their mclust names `"VVV"`, `"EEE"`, `"VVI"`, `"VII"`.
 #'   Several are searched together with `k`.
-#' @param init Starting strategy: `"kmeans++"` (default), `"random"`,
-#'   `"random_from_data"`, a vector of starting labels, or a list of parameters
-#'   (see Starting points).
-#' @param n_init Number of starts per candidate; the best is kept.
+#' @param init Starting methods, one or more of `"hc"`, `"kmeans++"`,
+#'   `"random"`, `"random_from_data"` (default `c("hc", "kmeans++")`); or a
+#'   vector of starting labels, or a list of parameters (see Starting
+#'   points).
+#' @param n_init Number of starts per `k` (the hierarchical start counts as
+#'   one); the best after the short runs is carried on.
+#' @param criterion `"bic"` (default) or `"icl"`: what a search minimises.
 #' @param control EM settings made by [gmm_control()].
 #' @param n_threads Number of threads; overrides `control$n_threads` when given.
-#' @param verbose If `TRUE`, report the progress of each start and candidate.
+#' @param verbose If `TRUE`, report the progress of each candidate.
 #' @return An object of class `"gmm"`: a list with `weights`, `means` (k x d),
 #'   `covariances` (d x d x k), `covariance` (the structure), `loglik`, `df`
-#'   (number of free parameters), `bic`, `n`, `n_iter`, `converged`, `trace`
-#'   (log-likelihood at each iteration), `posterior` (n x k), `classification`,
-#'   `data`, `control`, `call`, `degenerate` (the components lying on tied
-#'   values, see Tied and rounded data), and `search` (a data frame of every
-#'   candidate, or `NULL` when only one was fitted). Components are ordered by
-#'   decreasing weight.
+#'   (number of free parameters), `bic`, `icl`, `n`, `n_iter`, `converged`,
+#'   `trace` (log-likelihood at each iteration), `posterior` (n x k),
+#'   `classification`, `data`, `control`, `call`, `degenerate` (the
+#'   components lying on tied values), `reg` (what was added to the diagonal
+#'   of the covariances), and `search` (a data frame with a row per
+#'   candidate: `k`, `covariance`, `loglik`, `df`, `bic`, `icl`, `converged`,
+#'   `n_iter`, `degenerate`, `error`; `NULL` when only one was fitted). Components are
+#'   ordered by decreasing weight.
+#' @references
+#' Banfield, J. D. and Raftery, A. E. (1993). Model-based Gaussian and
+#' non-Gaussian clustering. *Biometrics* 49, 803--821.
+#'
+#' Biernacki, C., Celeux, G. and Govaert, G. (2000). Assessing a mixture
+#' model for clustering with the integrated completed likelihood. *IEEE
+#' Transactions on Pattern Analysis and Machine Intelligence* 22, 719--725.
+#'
+#' Biernacki, C., Celeux, G. and Govaert, G. (2003). Choosing starting
+#' values for the EM algorithm for getting the highest likelihood in
+#' multivariate Gaussian mixture models. *Computational Statistics and Data
+#' Analysis* 41, 561--575.
+#'
+#' Fraley, C. (1998). Algorithms for model-based Gaussian hierarchical
+#' clustering. *SIAM Journal on Scientific Computing* 20, 270--281.
 #' @seealso [predict.gmm()], [simulate.gmm()], [plot.gmm()], [gmm_control()]
 #' @examples
-#' set.seed(1)
 #' fit <- gmm_fit(iris[, 3:4], k = 3)
 #' fit
 #' table(predict(fit), iris$Species)
@@ -149,9 +205,11 @@ fit_one_k <- function(x, k, covariances, plan, control, verbose) {
     message(sprintf("k = %d, %s: %d %s", k, paste(covariances, collapse = ", "),
                     length(starts), plural("start", length(starts))))
   }
+  # With one component EM is done after one step: no short runs.
+  short_iter <- if (k == 1L) 1L else control$init_iter
   call_engine <- function(covs, starts) {
     cpp_fit_k(x, plan$x_init, is.null(plan$rows), k, starts, covariance_code(covs),
-              control, plan$scaling$var, control$init_iter, verbose, simd_code(control))
+              control, plan$scaling$var, short_iter, verbose, simd_code(control))
   }
   if (plan$init$type != "params") return(call_engine(covariances, starts))
   lapply(covariances, function(cov) {

@@ -94,6 +94,8 @@ draw_starts <- function(plan, k) {
   init <- plan$init
   if (init$type == "partition") return(list(init$labels))
   if (init$type == "params") return(list(init$params))
+  # One component has one partition, whose M-step is the maximum.
+  if (k == 1L) return(list(rep(1L, nrow(plan$x_init))))
   methods <- init$methods
   starts <- list()
   if ("hc" %in% methods) starts <- list(plan$hc[, as.character(k)])
@@ -110,7 +112,6 @@ draw_starts <- function(plan, k) {
 draw_labels <- function(method, plan, k) {
   x <- plan$x_init
   n <- nrow(x)
-  if (k == 1L) return(rep(1L, n))
   switch(method,
     "kmeans++" = cpp_kmeanspp(x, plan$scaling$centre, sqrt(plan$scaling$var),
                               stats::runif(k), 10L),

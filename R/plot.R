@@ -9,7 +9,8 @@
 #'     and its weighted components; for two, contours of the mixture density
 #'     over the data;}
 #'   \item{`"bic"`}{the BIC of every candidate of a search against k, one
-#'     line per covariance structure (lower is better).}
+#'     line per covariance structure (lower is better); degenerate
+#'     candidates are drawn as crosses and the chosen model is circled.}
 #' }
 #' Base graphics only.
 #'
@@ -205,12 +206,19 @@ plot_bic <- function(x, main = NULL, xlim = NULL, ylim = NULL, ...) {
                  ylab = "BIC (lower is better)", main = main %||% "Model selection by BIC",
                  xaxt = "n", ...)
   graphics::axis(1, at = sort(unique(s$k)))
+  # Degenerate candidates (a component on tied values) are drawn as crosses:
+  # their BIC is inflated and they are not eligible.
   for (t in seq_along(types)) {
     r <- s[s$covariance == types[t], ]
-    graphics::lines(r$k, r$bic, type = "b", pch = 19, col = col[t], lwd = 2)
+    flat <- !is.na(r$degenerate) & r$degenerate
+    graphics::lines(r$k, r$bic, col = col[t], lwd = 2)
+    graphics::points(r$k, r$bic, pch = ifelse(flat, 4, 19), col = col[t], cex = ifelse(flat, 1.3, 1))
   }
-  best <- which.min(s$bic)
-  graphics::points(s$k[best], s$bic[best], pch = 1, cex = 2.5, lwd = 2)
+  chosen <- s$k == length(x$weights) & s$covariance == x$covariance
+  graphics::points(s$k[chosen], s$bic[chosen], pch = 1, cex = 2.5, lwd = 2)
+  if (any(s$degenerate, na.rm = TRUE)) {
+    graphics::legend("bottomleft", legend = "degenerate (not eligible)", pch = 4, bty = "n")
+  }
   graphics::legend("topright", legend = types, col = col, lwd = 2, pch = 19, bty = "n")
   x
 }

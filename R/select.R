@@ -5,24 +5,30 @@
 
 # One row per candidate, from the engine's results.
 search_table <- function(results, n, d) {
-  field <- function(name, type) {
-    vapply(results, function(r) if (is.null(r$error)) r[[name]] else NA, type)
+  fitted <- vapply(results, function(r) is.null(r$error), logical(1))
+  field <- function(name, na) {
+    vapply(seq_along(results), function(i) if (fitted[i]) results[[i]][[name]] else na, na)
   }
   ks <- vapply(results, `[[`, integer(1), "k")
   covs <- vapply(results, `[[`, character(1), "covariance")
   df <- vapply(seq_along(results), function(i) n_parameters(ks[i], d, covs[i]), integer(1))
-  loglik <- field("loglik", numeric(1))
+  loglik <- field("loglik", NA_real_)
   bic <- -2 * loglik + df * log(n)
-  flat <- vapply(results, function(r) {
-    if (is.null(r$error)) any(r$flatness <= flat_tolerance) else NA
+  flat <- vapply(seq_along(results), function(i) {
+    if (fitted[i]) any(results[[i]]$flatness <= flat_tolerance) else NA
   }, logical(1))
-  data.frame(
+  # A data frame built directly: data.frame() would cost more than a small
+  # search's fits.
+  structure(list(
     k = ks, covariance = covs, loglik = loglik, df = df, bic = bic,
-    icl = bic + 2 * field("entropy", numeric(1)),
-    converged = field("converged", logical(1)), degenerate = flat,
-    error = vapply(results, function(r) r$error %||% NA_character_, character(1)),
-    stringsAsFactors = FALSE
-  )
+    icl = bic + 2 * field("entropy", NA_real_), converged = field("converged", NA),
+    n_iter = field("n_iter", NA_integer_),
+    degenerate = flat, error = field_error(results)
+  ), class = "data.frame", row.names = seq_along(results))
+}
+
+field_error <- function(results) {
+  vapply(results, function(r) r$error %||% NA_character_, character(1))
 }
 
 # The candidate a search returns: the best eligible one by `criterion`; when

@@ -4,7 +4,8 @@ test_that("the search table has one row per k and covariance, and the fit is its
                  n_init = 1, control = serial_control())
   s <- fit$search
   expect_s3_class(s, "data.frame")
-  expect_named(s, c("k", "covariance", "loglik", "df", "bic", "icl", "converged", "degenerate",
+  expect_named(s, c("k", "covariance", "loglik", "df", "bic", "icl", "converged", "n_iter",
+                    "degenerate",
                     "error"))
   expect_identical(nrow(s), 9L)
   expect_setequal(paste(s$k, s$covariance),
