@@ -36,8 +36,9 @@ hc_partitions <- function(x, ks, max_n = 2000L, merge_duplicates = FALSE) {
 # singular value (linearly dependent columns) are dropped too, where mclust
 # would divide by zero.
 hc_transform <- function(x) {
-  x <- scale(x)
-  x <- x[, colSums(!is.finite(x)) == 0, drop = FALSE]
+  s <- column_scaling(x)
+  x <- (x - rep(s$centre, each = nrow(x))) / rep(sqrt(s$var), each = nrow(x))
+  x <- x[, s$var > 0, drop = FALSE]
   if (ncol(x) == 0L) {
     gmm_abort("`x` has no column with more than one value, so there is nothing to cluster.")
   }

@@ -81,8 +81,9 @@ start_plan <- function(x, ks, init, n_init, control, scaling) {
   rows <- init_rows(nrow(x), init, control)
   x_init <- if (is.null(rows)) x else x[rows, , drop = FALSE]
   hc <- NULL
-  if (init$type == "methods" && "hc" %in% init$methods) {
-    hc <- hc_partitions(x_init, ks, max_n = nrow(x_init))$labels
+  cut_at <- ks[ks > 1L]
+  if (init$type == "methods" && "hc" %in% init$methods && length(cut_at)) {
+    hc <- hc_partitions(x_init, cut_at, max_n = nrow(x_init))$labels
   }
   list(init = init, n_init = n_init, x_init = x_init, rows = rows, hc = hc,
        scaling = scaling)
