@@ -67,12 +67,15 @@ inline void scatter_from_sums(const SlabSums& s, const double* shift, Index d,
   out.W.resize(k);
   for (Index j = 0; j < k; ++j) {
     const double nj = s.count[j];
-    const double* first = &s.first[j * d];
-    auto delta = [&](Index c) { return about_means ? 0.0 : first[c] / nj; };
+    // The row of the means holds the mean's offset from the shift until
+    // the shift is added at the end.
+    auto delta = out.means.row(j);
+    for (Index c = 0; c < d; ++c) delta(c) = about_means ? 0.0 : s.first[j * d + c] / nj;
+    // Entries never written (above the diagonal; off it, when not full)
+    // stay zero from the first use of the storage.
     Matrix& W = out.W[j];
-    W.setZero(d, d);
+    if (W.rows() != d || W.cols() != d) W.setZero(d, d);
     out.n_k(j) = nj;
-    for (Index c = 0; c < d; ++c) out.means(j, c) = shift[j * d + c] + delta(c);
     for (Index a = 0; a < d; ++a) {
       const double m_aa = full ? s.second[j * d * d + a * d + a] : s.second[j * d + a];
       const Index b_end = full ? a + 1 : 0;
@@ -82,6 +85,7 @@ inline void scatter_from_sums(const SlabSums& s, const double* shift, Index d,
       if (!about_means && (m_aa > kShiftLimit * W(a, a) || !(W(a, a) > 0.0)))
         out.inexact = true;
     }
+    for (Index c = 0; c < d; ++c) delta(c) += shift[j * d + c];
   }
 }
 
@@ -177,29 +181,56 @@ inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
                        n_threads, isa);
 }
 
-// Cholesky factor and log-determinant of every covariance in `p`, each
-// factor computed in place in storage `p` keeps (its upper triangle zeroed).
-inline void factorize(Params& p) {
+namespace detail {
+
+[[noreturn]] inline void not_positive_definite(Index j) {
+  std::ostringstream msg;
+  msg << "the covariance of component " << j + 1
+      << " is not positive definite (the component has collapsed onto too"
+         " few points); try a larger `reg` or fewer components";
+  throw numerical_error(msg.str(), static_cast<int>(j + 1));
+}
+
+// The lower Cholesky factor of `cov` (of component j, for the message) into
+// `L`, computed in place in L's storage, its upper triangle zeroed. A
+// diagonal `cov` gets the square roots of its diagonal: the numbers LLT
+// computes for it, without the loops.
+inline void cholesky(const Matrix& cov, bool diagonal, Index j, Matrix& L) {
+  if (diagonal) {
+    L.setZero(cov.rows(), cov.cols());
+    L.diagonal() = cov.diagonal().cwiseSqrt();
+  } else {
+    L = cov;
+    Eigen::LLT<Eigen::Ref<Matrix>> llt(L);
+    if (llt.info() != Eigen::Success) not_positive_definite(j);
+    L.triangularView<Eigen::StrictlyUpper>().setZero();
+  }
+  if (!L.allFinite() || !(L.diagonal().array() > 0.0).all()) not_positive_definite(j);
+}
+
+}  // namespace detail
+
+// Cholesky factor and log-determinant of every covariance in `p`, which
+// are of structure `type` as structure_step makes them: diagonal ones are
+// factorised as such, and tied components, which share one covariance,
+// share its factor.
+inline void factorize(Params& p, CovType type) {
   const Index k = p.k();
   p.chol.resize(k);
   p.log_det.resize(k);
   for (Index j = 0; j < k; ++j) {
-    Matrix& L = p.chol[j];
-    L = p.cov[j];
-    Eigen::LLT<Eigen::Ref<Matrix>> llt(L);
-    L.triangularView<Eigen::StrictlyUpper>().setZero();
-    const bool ok = llt.info() == Eigen::Success && L.allFinite() &&
-                    (L.diagonal().array() > 0.0).all();
-    if (!ok) {
-      std::ostringstream msg;
-      msg << "the covariance of component " << j + 1
-          << " is not positive definite (the component has collapsed onto too"
-             " few points); try a larger `reg` or fewer components";
-      throw numerical_error(msg.str(), static_cast<int>(j + 1));
+    if (type == CovType::Tied && j > 0) {
+      p.chol[j] = p.chol[0];
+      p.log_det(j) = p.log_det(0);
+      continue;
     }
-    p.log_det(j) = 2.0 * L.diagonal().array().log().sum();
+    detail::cholesky(p.cov[j], is_diagonal(type), j, p.chol[j]);
+    p.log_det(j) = 2.0 * p.chol[j].diagonal().array().log().sum();
   }
 }
+
+// The same for any covariances.
+inline void factorize(Params& p) { factorize(p, CovType::Full); }
 
 namespace detail {
 
@@ -253,7 +284,7 @@ inline void structure_step(const Scatter& sc, CovType type, const Vector& reg,
       }
       break;
   }
-  factorize(p);
+  factorize(p, type);
 }
 
 inline Params structure_step(const Scatter& sc, CovType type, const Vector& reg) {

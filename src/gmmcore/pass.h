@@ -62,6 +62,9 @@ inline void make_model(const Params& p, CovType type, KernelModel& m) {
                0.5 * (static_cast<double>(d) * log_2pi + p.log_det(j));
     if (m.diagonal) {
       for (Index c = 0; c < d; ++c) m.prec[j * d + c] = 1.0 / p.chol[j](c, c);
+    } else if (j > 0 && p.chol[j] == p.chol[0]) {
+      // Tied components share one factor: its inverse is solved once.
+      std::copy(m.prec.begin(), m.prec.begin() + d * d, m.prec.begin() + j * d * d);
     } else {
       inverse_factor(p.chol[j], &m.prec[j * d * d]);
     }
