@@ -32,7 +32,7 @@ inline const char* isa_name(Isa isa) {
   }
 }
 
-inline Isa widest_isa() {
+inline Isa detect_widest_isa() {
 #ifdef GMMCORE_X86_DISPATCH
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
@@ -42,6 +42,12 @@ inline Isa widest_isa() {
     return Isa::Avx2;
 #endif
   return Isa::Baseline;
+}
+
+// Asked once per process: every pass chooses its kernel.
+inline Isa widest_isa() {
+  static const Isa widest = detect_widest_isa();
+  return widest;
 }
 
 // The requested instruction set, or the widest available if narrower.

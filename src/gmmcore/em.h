@@ -13,66 +13,82 @@
 #ifndef GMMCORE_EM_H
 #define GMMCORE_EM_H
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 #include "estep.h"
 #include "mstep.h"
 
 namespace gmmcore {
 
+// The storage of an EM run, kept from iteration to iteration and from start
+// to start: on small data an iteration's arithmetic takes less time than
+// allocating its model, sums and parameters would. Sized by k and d only.
+struct EmWork {
+  KernelModel model;             // the current parameters, as the kernel reads them
+  SlabSums sums;                 // the fused pass's sums, about model.mu
+  std::vector<SlabSums> slabs;
+  Scatter scatter;
+  MomentsWork moments;           // the second pass, when the shift was too far
+  Params next;                   // the M-step's result, swapped in
+};
+
 namespace detail {
 
-// E-step of `p` into `post`, with the moments about p's means.
-inline SlabSums fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
-                           CovType type, const Control& ctrl, double* post) {
-  const KernelModel model = make_model(p, type);
+// E-step of `p` into `post`, with the moments about p's means, into work.sums.
+inline void fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
+                       CovType type, const Control& ctrl, double* post,
+                       EmWork& work) {
+  make_model(p, type, work.model);
   PassSpec spec;
   spec.post = post;
-  spec.shift = model.mu.data();
+  spec.shift = work.model.mu.data();
   spec.full_second = needs_full(type, p.d());
   spec.n_threads = ctrl.n_threads;
   spec.isa = ctrl.isa;
-  SlabSums s = data_pass(X, model, spec);
-  if (s.bad)
+  data_pass(X, work.model, spec, work.sums, work.slabs);
+  if (work.sums.bad)
     throw numerical_error(
         "the log-likelihood is not finite: some observation has zero density "
         "under every component",
         0);
-  return s;
 }
 
-// The M-step from the moments of a fused pass about the means of `p`; a
-// second pass about the new means when the shift was too far (mstep.h).
-inline Params next_params(const Eigen::Ref<const Matrix>& X, const Params& p,
-                         const SlabSums& s, CovType type, const Control& ctrl,
-                         const double* post) {
-  const bool full = needs_full(type, p.d());
-  const std::vector<double> shift = component_major(p.means);
-  Scatter sc = scatter_from_sums(s, shift.data(), p.d(), full);
-  if (sc.inexact)
-    sc = moments_about(X, post, sc.means, full, ctrl.n_threads, ctrl.isa);
-  return structure_step(sc, type, ctrl.reg);
+// The M-step from the moments of the last fused pass (about the means in
+// work.model), into work.next; a second pass about the new means when the
+// shift was too far (mstep.h).
+inline void next_params(const Eigen::Ref<const Matrix>& X, Index d, CovType type,
+                        const Control& ctrl, const double* post, EmWork& work) {
+  const bool full = needs_full(type, d);
+  scatter_from_sums(work.sums, work.model.mu.data(), d, full, work.scatter);
+  if (work.scatter.inexact)
+    moments_about(X, post, work.scatter.means, full, ctrl.n_threads, ctrl.isa,
+                  work.scatter, work.moments);
+  structure_step(work.scatter, type, ctrl.reg, work.next);
 }
 
 }  // namespace detail
 
 // The posteriors go into `post`, the caller's n x k matrix (the only n x k
-// storage of a fit).
+// storage of a fit); `work` is storage the caller may keep for further runs.
 inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
                        CovType type, const Control& ctrl, Monitor& monitor,
-                       Eigen::Ref<Matrix> post) {
+                       Eigen::Ref<Matrix> post, EmWork& work) {
   EmResult res;
   res.params = std::move(start);
   if (res.params.chol.size() != res.params.cov.size()) factorize(res.params);
   if (post.rows() != X.rows() || post.cols() != res.params.k() ||
       post.outerStride() != X.rows())
     throw std::invalid_argument("run_em: `post` must be an n x k matrix");
-  SlabSums sums = detail::fused_pass(X, res.params, type, ctrl, post.data());
-  res.loglik = sums.loglik;
+  res.trace.reserve(std::max(0, std::min(ctrl.max_iter, 1000)));
+  detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
+  res.loglik = work.sums.loglik;
   for (int it = 1; it <= ctrl.max_iter; ++it) {
     if (monitor.interrupted()) throw interrupted_error();
-    res.params = detail::next_params(X, res.params, sums, type, ctrl, post.data());
-    sums = detail::fused_pass(X, res.params, type, ctrl, post.data());
-    const double ll = sums.loglik;
+    detail::next_params(X, res.params.d(), type, ctrl, post.data(), work);
+    std::swap(res.params, work.next);
+    detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
+    const double ll = work.sums.loglik;
     const double change =
         std::abs(ll - res.loglik) / (1.0 + std::abs(res.loglik + ctrl.ll_offset));
     res.loglik = ll;
@@ -85,6 +101,13 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
     }
   }
   return res;
+}
+
+inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
+                       CovType type, const Control& ctrl, Monitor& monitor,
+                       Eigen::Ref<Matrix> post) {
+  EmWork work;
+  return run_em(X, std::move(start), type, ctrl, monitor, post, work);
 }
 
 // The settings of a scale-free fit: `reg` is relative, so each variable gets
@@ -138,13 +161,14 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   Control short_ctrl = ctrl;
   short_ctrl.max_iter = std::min(short_iter, ctrl.max_iter);
   short_ctrl.tol = 0.0;
+  EmWork work;
   EmResult best;
   bool have = false;
   for (Params& start : starts) {
     try {
       EmResult r = init_is_x
-          ? run_em(X, std::move(start), type, short_ctrl, monitor, post)
-          : run_em(X_init, std::move(start), type, short_ctrl, monitor, post_init);
+          ? run_em(X, std::move(start), type, short_ctrl, monitor, post, work)
+          : run_em(X_init, std::move(start), type, short_ctrl, monitor, post_init, work);
       if (!have || r.loglik > best.loglik) best = std::move(r);
       have = true;
     } catch (const numerical_error& e) {
@@ -154,7 +178,7 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   if (!have) throw numerical_error(failures.front().message, failures.front().component);
   Control long_ctrl = ctrl;
   if (init_is_x) long_ctrl.max_iter = best.converged ? 0 : ctrl.max_iter - best.n_iter;
-  EmResult out = run_em(X, std::move(best.params), type, long_ctrl, monitor, post);
+  EmResult out = run_em(X, std::move(best.params), type, long_ctrl, monitor, post, work);
   if (!init_is_x) return out;
   out.converged = out.converged || best.converged;
   out.n_iter += best.n_iter;

@@ -21,7 +21,9 @@
 #ifndef GMMCORE_KERNELS_H
 #define GMMCORE_KERNELS_H
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 #include "simd.h"
@@ -449,7 +451,8 @@ GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
   } else {
     for (Index c = 0; c < d; ++c) {
       double* dst = &sc.xpad[c * rows_p];
-      for (Index i = 0; i < rows_p; ++i) dst[i] = i < rows ? job.x[c * job.ldx + i] : 0.0;
+      std::memcpy(dst, job.x + c * job.ldx, rows * sizeof(double));
+      std::fill(dst + rows, dst + rows_p, 0.0);
       col[c] = dst;
     }
   }

@@ -52,58 +52,103 @@ inline void check_counts(const std::vector<double>& count) {
 }
 
 // Means and centred scatters from the sums of a pass about `shift` (k x d,
-// component-major). With `about_means` the shift is taken to be the means
-// themselves (the second pass of the two-pass formula): W_j = M_j, with no
-// correction that could turn a zero variance negative by rounding.
-inline Scatter scatter_from_sums(const SlabSums& s, const double* shift,
-                                 Index d, bool full, bool about_means = false) {
+// component-major), into `out` (its storage reused). With `about_means` the
+// shift is taken to be the means themselves (the second pass of the
+// two-pass formula): W_j = M_j, with no correction that could turn a zero
+// variance negative by rounding.
+inline void scatter_from_sums(const SlabSums& s, const double* shift, Index d,
+                              bool full, Scatter& out, bool about_means = false) {
   const Index k = s.count.size();
   check_counts(s.count);
-  Scatter out;
   out.full = full;
+  out.inexact = false;
   out.n_k.resize(k);
   out.means.resize(k, d);
-  out.W.assign(k, Matrix::Zero(d, d));
-  Vector delta(d);
+  out.W.resize(k);
   for (Index j = 0; j < k; ++j) {
     const double nj = s.count[j];
+    // The row of the means holds the mean's offset from the shift until
+    // the shift is added at the end.
+    auto delta = out.means.row(j);
+    for (Index c = 0; c < d; ++c) delta(c) = about_means ? 0.0 : s.first[j * d + c] / nj;
+    // Entries never written (above the diagonal; off it, when not full)
+    // stay zero from the first use of the storage.
+    Matrix& W = out.W[j];
+    if (W.rows() != d || W.cols() != d) W.setZero(d, d);
     out.n_k(j) = nj;
-    for (Index c = 0; c < d; ++c) {
-      delta(c) = about_means ? 0.0 : s.first[j * d + c] / nj;
-      out.means(j, c) = shift[j * d + c] + delta(c);
-    }
     for (Index a = 0; a < d; ++a) {
       const double m_aa = full ? s.second[j * d * d + a * d + a] : s.second[j * d + a];
       const Index b_end = full ? a + 1 : 0;
       for (Index b = 0; b < b_end; ++b)
-        out.W[j](a, b) = s.second[j * d * d + a * d + b] - nj * delta(a) * delta(b);
-      if (!full) out.W[j](a, a) = m_aa - nj * delta(a) * delta(a);
-      if (!about_means && (m_aa > kShiftLimit * out.W[j](a, a) || !(out.W[j](a, a) > 0.0)))
+        W(a, b) = s.second[j * d * d + a * d + b] - nj * delta(a) * delta(b);
+      if (!full) W(a, a) = m_aa - nj * delta(a) * delta(a);
+      if (!about_means && (m_aa > kShiftLimit * W(a, a) || !(W(a, a) > 0.0)))
         out.inexact = true;
     }
+    for (Index c = 0; c < d; ++c) delta(c) += shift[j * d + c];
   }
+}
+
+inline Scatter scatter_from_sums(const SlabSums& s, const double* shift, Index d,
+                                 bool full, bool about_means = false) {
+  Scatter out;
+  scatter_from_sums(s, shift, d, full, out, about_means);
   return out;
 }
 
+// What the M-step's passes keep from call to call (an EM run keeps one):
+// on small data, allocating it anew would cost more than the arithmetic.
+struct MomentsWork {
+  KernelModel model;            // only its shape: these passes compute no E-step
+  std::vector<double> shift;    // centres, component-major
+  SlabSums sums;
+  std::vector<SlabSums> slabs;
+};
+
 // The moments about `centres` (k x d) summed from posteriors `post`
-// (n x k, column-major), and the scatter they give.
-inline Scatter moments_about(const Eigen::Ref<const Matrix>& X,
-                             const double* post, const Matrix& centres,
-                             bool full, int n_threads, Isa isa) {
-  KernelModel m;
-  m.d = X.cols();
-  m.k = centres.rows();
-  const std::vector<double> shift = component_major(centres);
+// (n x k, column-major), and the scatter they give, into `out`; `centres`
+// may be out.means, which is read before it is overwritten.
+inline void moments_about(const Eigen::Ref<const Matrix>& X, const double* post,
+                          const Matrix& centres, bool full, int n_threads, Isa isa,
+                          Scatter& out, MomentsWork& work) {
+  work.model.d = X.cols();
+  work.model.k = centres.rows();
+  component_major(centres, work.shift);
   PassSpec spec;
   spec.estep = false;
   spec.post_in = post;
-  spec.shift = shift.data();
+  spec.shift = work.shift.data();
   spec.full_second = full;
   spec.n_threads = n_threads;
   spec.isa = isa;
-  return scatter_from_sums(data_pass(X, m, spec), shift.data(), m.d, full,
-                           /*about_means=*/true);
+  data_pass(X, work.model, spec, work.sums, work.slabs);
+  scatter_from_sums(work.sums, work.shift.data(), X.cols(), full, out,
+                    /*about_means=*/true);
 }
+
+inline Scatter moments_about(const Eigen::Ref<const Matrix>& X,
+                             const double* post, const Matrix& centres,
+                             bool full, int n_threads, Isa isa) {
+  Scatter out;
+  MomentsWork work;
+  moments_about(X, post, centres, full, n_threads, isa, out, work);
+  return out;
+}
+
+namespace detail {
+
+// Adds the weight sums and weighted row sums of the blocks of slab s.
+inline void mean_sums(const Eigen::Ref<const Matrix>& X, const Eigen::Ref<const Matrix>& R,
+                      const Blocks& blocks, Index s, Vector& nk, Matrix& sum) {
+  for (Index b = blocks.slab_first_block(s); b < blocks.slab_end_block(s); ++b) {
+    const Index start = blocks.block_start(b), rows = blocks.block_size(b);
+    auto rb = R.middleRows(start, rows);
+    nk += rb.colwise().sum().transpose();
+    sum.noalias() += rb.transpose() * X.middleRows(start, rows);
+  }
+}
+
+}  // namespace detail
 
 // The data part from given responsibilities R (n x k): the means first
 // (a cheap k x d product per block), then the moments about them.
@@ -115,18 +160,15 @@ inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
   const Index S = blocks.n_slabs;
   std::vector<Vector> nk_s(S, Vector::Zero(k));
   std::vector<Matrix> sum_s(S, Matrix::Zero(k, d));
-
+  const int threads = effective_threads(n_threads, S, pass_work(X.rows(), k, d, false));
+  if (threads == 1) {
+    // As in data_pass: no parallel region for work one thread does.
+    for (Index s = 0; s < S; ++s) detail::mean_sums(X, R, blocks, s, nk_s[s], sum_s[s]);
+  } else {
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static, 1) \
-    num_threads(effective_threads(n_threads, S, pass_work(X.rows(), k, d, false)))
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
 #endif
-  for (Index s = 0; s < S; ++s) {
-    for (Index b = blocks.slab_first_block(s); b < blocks.slab_end_block(s); ++b) {
-      const Index start = blocks.block_start(b), rows = blocks.block_size(b);
-      auto rb = R.middleRows(start, rows);
-      nk_s[s] += rb.colwise().sum().transpose();
-      sum_s[s].noalias() += rb.transpose() * X.middleRows(start, rows);
-    }
+    for (Index s = 0; s < S; ++s) detail::mean_sums(X, R, blocks, s, nk_s[s], sum_s[s]);
   }
   Vector n_k = Vector::Zero(k);
   Matrix sums = Matrix::Zero(k, d);
@@ -139,64 +181,115 @@ inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
                        n_threads, isa);
 }
 
-// Cholesky factor and log-determinant of every covariance in `p`.
-inline void factorize(Params& p) {
+namespace detail {
+
+[[noreturn]] inline void not_positive_definite(Index j) {
+  std::ostringstream msg;
+  msg << "the covariance of component " << j + 1
+      << " is not positive definite (the component has collapsed onto too"
+         " few points); try a larger `reg` or fewer components";
+  throw numerical_error(msg.str(), static_cast<int>(j + 1));
+}
+
+// The lower Cholesky factor of `cov` (of component j, for the message) into
+// `L`, computed in place in L's storage, its upper triangle zeroed. A
+// diagonal `cov` gets the square roots of its diagonal: the numbers LLT
+// computes for it, without the loops.
+inline void cholesky(const Matrix& cov, bool diagonal, Index j, Matrix& L) {
+  if (diagonal) {
+    L.setZero(cov.rows(), cov.cols());
+    L.diagonal() = cov.diagonal().cwiseSqrt();
+  } else {
+    L = cov;
+    Eigen::LLT<Eigen::Ref<Matrix>> llt(L);
+    if (llt.info() != Eigen::Success) not_positive_definite(j);
+    L.triangularView<Eigen::StrictlyUpper>().setZero();
+  }
+  if (!L.allFinite() || !(L.diagonal().array() > 0.0).all()) not_positive_definite(j);
+}
+
+}  // namespace detail
+
+// Cholesky factor and log-determinant of every covariance in `p`, which
+// are of structure `type` as structure_step makes them: diagonal ones are
+// factorised as such, and tied components, which share one covariance,
+// share its factor.
+inline void factorize(Params& p, CovType type) {
   const Index k = p.k();
   p.chol.resize(k);
   p.log_det.resize(k);
   for (Index j = 0; j < k; ++j) {
-    Eigen::LLT<Matrix> llt(p.cov[j]);
-    const Matrix L = llt.matrixL();
-    const bool ok = llt.info() == Eigen::Success && L.allFinite() &&
-                    (L.diagonal().array() > 0.0).all();
-    if (!ok) {
-      std::ostringstream msg;
-      msg << "the covariance of component " << j + 1
-          << " is not positive definite (the component has collapsed onto too"
-             " few points); try a larger `reg` or fewer components";
-      throw numerical_error(msg.str(), static_cast<int>(j + 1));
+    if (type == CovType::Tied && j > 0) {
+      p.chol[j] = p.chol[0];
+      p.log_det(j) = p.log_det(0);
+      continue;
     }
-    p.chol[j] = L;
-    p.log_det(j) = 2.0 * L.diagonal().array().log().sum();
+    detail::cholesky(p.cov[j], is_diagonal(type), j, p.chol[j]);
+    p.log_det(j) = 2.0 * p.chol[j].diagonal().array().log().sum();
   }
 }
 
-inline Params structure_step(const Scatter& sc, CovType type, const Vector& reg) {
+// The same for any covariances.
+inline void factorize(Params& p) { factorize(p, CovType::Full); }
+
+namespace detail {
+
+// The lower triangle of `m` copied onto its upper one.
+inline void fill_upper(Matrix& m) {
+  for (Index c = 1; c < m.cols(); ++c)
+    for (Index r = 0; r < c; ++r) m(r, c) = m(c, r);
+}
+
+}  // namespace detail
+
+// The covariances of structure `type`, their Cholesky factors and the
+// weights and means, into `p` (its storage reused).
+inline void structure_step(const Scatter& sc, CovType type, const Vector& reg,
+                           Params& p) {
   const Index k = sc.n_k.size(), d = sc.means.cols();
   const double n = sc.n_k.sum();
-  Params p;
   p.weights = sc.n_k / n;
   p.means = sc.means;
-  p.cov.assign(k, Matrix::Zero(d, d));
-  const Matrix R = reg.asDiagonal();
+  p.cov.resize(k);
   switch (type) {
     case CovType::Full:
       for (Index j = 0; j < k; ++j) {
-        Matrix c = sc.W[j].selfadjointView<Eigen::Lower>();
-        p.cov[j] = c / sc.n_k(j) + R;
+        p.cov[j] = sc.W[j];
+        detail::fill_upper(p.cov[j]);
+        p.cov[j] /= sc.n_k(j);
+        p.cov[j].diagonal() += reg;
       }
       break;
     case CovType::Tied: {
-      Matrix pooled = Matrix::Zero(d, d);
+      Matrix& pooled = p.cov[0];
+      pooled.setZero(d, d);
       for (Index j = 0; j < k; ++j) pooled += sc.W[j];
-      Matrix c = pooled.selfadjointView<Eigen::Lower>();
-      c = c / n + R;
-      for (Index j = 0; j < k; ++j) p.cov[j] = c;
+      detail::fill_upper(pooled);
+      pooled /= n;
+      pooled.diagonal() += reg;
+      for (Index j = 1; j < k; ++j) p.cov[j] = pooled;
       break;
     }
     case CovType::Diag:
-      for (Index j = 0; j < k; ++j)
-        p.cov[j].diagonal() =
-            sc.W[j].diagonal().array() / sc.n_k(j) + reg.array();
+      for (Index j = 0; j < k; ++j) {
+        p.cov[j].setZero(d, d);
+        p.cov[j].diagonal() = sc.W[j].diagonal().array() / sc.n_k(j) + reg.array();
+      }
       break;
     case CovType::Spherical:
       for (Index j = 0; j < k; ++j) {
         const double v = sc.W[j].diagonal().sum() / (sc.n_k(j) * d) + reg.mean();
+        p.cov[j].setZero(d, d);
         p.cov[j].diagonal().setConstant(v);
       }
       break;
   }
-  factorize(p);
+  factorize(p, type);
+}
+
+inline Params structure_step(const Scatter& sc, CovType type, const Vector& reg) {
+  Params p;
+  structure_step(sc, type, reg, p);
   return p;
 }
 

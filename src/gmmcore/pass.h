@@ -9,48 +9,71 @@
 // are added in slab order, so results are bit-identical for any number of
 // threads. Memory beyond the posterior matrix: one Scratch per thread and
 // one SlabSums per slab, O((threads x block + slabs x d) x k x d) at most.
+// The model and the sums can be written into storage the caller keeps, and
+// a pass that one thread does (small data) starts no parallel region: an EM
+// iteration on a few hundred rows is then little more than its arithmetic.
 #ifndef GMMCORE_PASS_H
 #define GMMCORE_PASS_H
 
 #include <cmath>
+#include <utility>
 #include "blocks.h"
 #include "dispatch.h"
 
 namespace gmmcore {
 
-// A k x d matrix as the kernels read it, component-major: out[j d + c].
-inline std::vector<double> component_major(const Matrix& m) {
-  std::vector<double> out(m.rows() * m.cols());
+// A k x d matrix as the kernels read it, component-major: out[j d + c],
+// into `out` (its storage reused).
+inline void component_major(const Matrix& m, std::vector<double>& out) {
+  out.resize(m.rows() * m.cols());
   for (Index j = 0; j < m.rows(); ++j)
     for (Index c = 0; c < m.cols(); ++c) out[j * m.cols() + c] = m(j, c);
-  return out;
 }
 
-// Lays out the parameters for the kernel. Full and tied structures use the
-// inverse of the Cholesky factor (so a distance is a product, not a
-// solve); diagonal ones the reciprocal standard deviations.
-inline KernelModel make_model(const Params& p, CovType type) {
-  KernelModel m;
+// The inverse of a lower Cholesky factor as the kernel reads it: row-major,
+// written over the d x d doubles at `out`. The inverse is solved column-major
+// in place and then transposed, so that it is the same solve as ever without
+// a temporary; its upper triangle comes out zero.
+inline void inverse_factor(const Matrix& chol, double* out) {
+  const Index d = chol.rows();
+  Eigen::Map<Matrix> inv(out, d, d);
+  inv.setIdentity();
+  chol.triangularView<Eigen::Lower>().solveInPlace(inv);
+  for (Index r = 1; r < d; ++r)
+    for (Index c = 0; c < r; ++c) std::swap(out[c * d + r], out[r * d + c]);
+}
+
+// Lays out the parameters for the kernel, into `m` so that an EM run reuses
+// its storage (on small data, allocating it costs more than the pass). Full
+// and tied structures use the inverse of the Cholesky factor (so a distance
+// is a product, not a solve); diagonal ones the reciprocal standard
+// deviations.
+inline void make_model(const Params& p, CovType type, KernelModel& m) {
   const Index d = p.d(), k = p.k();
   m.d = d;
   m.k = k;
   m.diagonal = !needs_full(type, d);
-  m.mu = component_major(p.means);
+  component_major(p.means, m.mu);
   m.cst.resize(k);
-  m.prec.assign(m.diagonal ? k * d : k * d * d, 0.0);
+  m.prec.resize(m.diagonal ? k * d : k * d * d);
   const double log_2pi = std::log(2.0 * M_PI);
   for (Index j = 0; j < k; ++j) {
     m.cst[j] = std::log(p.weights(j)) -
                0.5 * (static_cast<double>(d) * log_2pi + p.log_det(j));
     if (m.diagonal) {
       for (Index c = 0; c < d; ++c) m.prec[j * d + c] = 1.0 / p.chol[j](c, c);
+    } else if (j > 0 && p.chol[j] == p.chol[0]) {
+      // Tied components share one factor: its inverse is solved once.
+      std::copy(m.prec.begin(), m.prec.begin() + d * d, m.prec.begin() + j * d * d);
     } else {
-      const Matrix inv = p.chol[j].triangularView<Eigen::Lower>().solve(
-          Matrix::Identity(d, d));
-      for (Index r = 0; r < d; ++r)
-        for (Index c = 0; c <= r; ++c) m.prec[j * d * d + r * d + c] = inv(r, c);
+      inverse_factor(p.chol[j], &m.prec[j * d * d]);
     }
   }
+}
+
+inline KernelModel make_model(const Params& p, CovType type) {
+  KernelModel m;
+  make_model(p, type, m);
   return m;
 }
 
@@ -65,62 +88,109 @@ struct PassSpec {
   Isa isa = Isa::Auto;
 };
 
-// Returns the slab sums added in slab order (loglik and bad included).
-inline SlabSums data_pass(const Eigen::Ref<const Matrix>& X,
-                          const KernelModel& model, const PassSpec& spec) {
+namespace detail {
+
+// Sums the blocks of slabs [s0, s1) of a pass, each into its own sums, on
+// the calling thread.
+inline void pass_slabs(const Eigen::Ref<const Matrix>& X, const KernelModel& model,
+                       const PassSpec& spec, const Blocks& blocks, Index s0, Index s1,
+                       SlabSums* sums, Scratch& sc) {
+  const Index n = X.rows();
+  const kern::BlockFn fn = kern::block_fn(spec.isa);
+  const bool moments = spec.shift != nullptr;
+  for (Index s = s0; s < s1; ++s) {
+    sums[s].reset(model.k, model.d, spec.full_second, moments);
+    for (Index b = blocks.slab_first_block(s); b < blocks.slab_end_block(s); ++b) {
+      BlockJob job;
+      job.start = blocks.block_start(b);
+      job.rows = blocks.block_size(b);
+      job.x = X.data() + job.start;
+      job.ldx = X.outerStride();
+      job.estep = spec.estep;
+      job.ldp = n;
+      job.post = spec.estep ? spec.post : nullptr;
+      job.post_in = spec.estep ? nullptr : spec.post_in;
+      job.logdens = spec.logdens ? spec.logdens->data() : nullptr;
+      job.model = &model;
+      job.shift = spec.shift;
+      job.full_second = spec.full_second;
+      job.sums = &sums[s];
+      fn(job, sc);
+    }
+  }
+}
+
+// Each thread keeps its scratch from pass to pass (EM on small data makes
+// many short passes, where allocating it would cost more than the pass); a
+// block of a small data set is short, so only its rows count.
+inline Scratch& thread_scratch(Index n, Index d, Index k) {
+  static thread_local Scratch sc;
+  sc.resize(d, k, std::min<Index>(kBlockRows, (n + 15) / 16 * 16));
+  return sc;
+}
+
+// Adds the slab sums into `total` in slab order.
+inline void reduce_slabs(const std::vector<SlabSums>& slabs, SlabSums& total) {
+  for (const SlabSums& s : slabs) {
+    total.loglik += s.loglik;
+    total.bad = total.bad || s.bad;
+    for (std::size_t i = 0; i < total.count.size(); ++i) total.count[i] += s.count[i];
+    for (std::size_t i = 0; i < total.first.size(); ++i) total.first[i] += s.first[i];
+    for (std::size_t i = 0; i < total.second.size(); ++i) total.second[i] += s.second[i];
+  }
+}
+
+}  // namespace detail
+
+// The slab sums added in slab order (loglik and bad included) into `total`;
+// `slabs` holds the partial sums of several slabs. Both keep their storage
+// from call to call. A single slab (up to kBlockRows rows) is summed straight
+// into `total`: adding it to zeros would change no value.
+inline void data_pass(const Eigen::Ref<const Matrix>& X, const KernelModel& model,
+                      const PassSpec& spec, SlabSums& total,
+                      std::vector<SlabSums>& slabs) {
   const Index n = X.rows(), d = X.cols(), k = model.k;
   const bool full = spec.full_second, moments = spec.shift != nullptr;
   const Blocks blocks(n, moments ? k * d * (full ? d + 1 : 2) : 0);
   const Index S = blocks.n_slabs;
-  const kern::BlockFn fn = kern::block_fn(spec.isa);
   if (spec.logdens) spec.logdens->resize(n);
-  std::vector<SlabSums> sums(S);
-
+  const int threads =
+      effective_threads(spec.n_threads, S, pass_work(n, k, d, !model.diagonal));
+  if (threads == 1) {
+    // No parallel region at all: even a team of one costs more than a pass
+    // over a small data set.
+    Scratch& sc = detail::thread_scratch(n, d, k);
+    if (S == 1) {
+      detail::pass_slabs(X, model, spec, blocks, 0, 1, &total, sc);
+      return;
+    }
+    slabs.resize(S);
+    detail::pass_slabs(X, model, spec, blocks, 0, S, slabs.data(), sc);
+  } else {
+    slabs.resize(S);
 #ifdef _OPENMP
-#pragma omp parallel num_threads(effective_threads(spec.n_threads, S, pass_work(n, k, d, !model.diagonal)))
+#pragma omp parallel num_threads(threads)
 #endif
-  {
-    // Each thread keeps its scratch from pass to pass (EM on small data
-    // makes many short passes, where allocating it would cost more than the
-    // pass); a block of a small data set is short, so only its rows count.
-    static thread_local Scratch sc;
-    sc.resize(d, k, std::min<Index>(kBlockRows, (n + 15) / 16 * 16));
-    // Slabs are handed out as threads come free (a busy core then costs
-    // only its share); which thread sums a slab does not change the sum.
+    {
+      Scratch& sc = detail::thread_scratch(n, d, k);
+      // Slabs are handed out as threads come free (a busy core then costs
+      // only its share); which thread sums a slab does not change the sum.
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
-    for (Index s = 0; s < S; ++s) {
-      sums[s].reset(k, d, full, moments);
-      for (Index b = blocks.slab_first_block(s); b < blocks.slab_end_block(s); ++b) {
-        BlockJob job;
-        job.start = blocks.block_start(b);
-        job.rows = blocks.block_size(b);
-        job.x = X.data() + job.start;
-        job.ldx = X.outerStride();
-        job.estep = spec.estep;
-        job.ldp = n;
-        job.post = spec.estep ? spec.post : nullptr;
-        job.post_in = spec.estep ? nullptr : spec.post_in;
-        job.logdens = spec.logdens ? spec.logdens->data() : nullptr;
-        job.model = &model;
-        job.shift = spec.shift;
-        job.full_second = full;
-        job.sums = &sums[s];
-        fn(job, sc);
-      }
+      for (Index s = 0; s < S; ++s)
+        detail::pass_slabs(X, model, spec, blocks, s, s + 1, slabs.data(), sc);
     }
   }
-
-  SlabSums total;
   total.reset(k, d, full, moments);
-  for (Index s = 0; s < S; ++s) {
-    total.loglik += sums[s].loglik;
-    total.bad = total.bad || sums[s].bad;
-    for (std::size_t i = 0; i < total.count.size(); ++i) total.count[i] += sums[s].count[i];
-    for (std::size_t i = 0; i < total.first.size(); ++i) total.first[i] += sums[s].first[i];
-    for (std::size_t i = 0; i < total.second.size(); ++i) total.second[i] += sums[s].second[i];
-  }
+  detail::reduce_slabs(slabs, total);
+}
+
+inline SlabSums data_pass(const Eigen::Ref<const Matrix>& X, const KernelModel& model,
+                          const PassSpec& spec) {
+  SlabSums total;
+  std::vector<SlabSums> slabs;
+  data_pass(X, model, spec, total, slabs);
   return total;
 }
 
