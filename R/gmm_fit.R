@@ -105,7 +105,7 @@
 #'   components lying on tied values), `reg` (what was added to the diagonal
 #'   of the covariances), and `search` (a data frame with a row per
 #'   candidate: `k`, `covariance`, `loglik`, `df`, `bic`, `icl`, `converged`,
-#'   `n_iter`, `degenerate`, `error`; `NULL` when only one was fitted). Components are
+#'   `n_iter`, `degenerate`, `error`; see Choosing the model; `NULL` when only one was fitted). Components are
 #'   ordered by decreasing weight.
 #' @references
 #' Banfield, J. D. and Raftery, A. E. (1993). Model-based Gaussian and
@@ -208,12 +208,13 @@ fit_one_k <- function(x, k, covariances, plan, control, verbose) {
   # With one component EM is done after one step: no short runs.
   short_iter <- if (k == 1L) 1L else control$init_iter
   call_engine <- function(covs, starts) {
-    cpp_fit_k(x, plan$x_init, is.null(plan$rows), k, starts, covariance_code(covs),
-              control, plan$scaling$var, short_iter, verbose, simd_code(control))
+    cpp_fit_k(x, plan$x_init, is.null(plan$rows), k, starts, attr(starts, "random"),
+              covariance_code(covs), control, plan$scaling$var, short_iter, verbose,
+              simd_code(control))
   }
   if (plan$init$type != "params") return(call_engine(covariances, starts))
   lapply(covariances, function(cov) {
-    call_engine(cov, list(project_params(starts[[1L]], cov)))[[1L]]
+    call_engine(cov, structure(list(project_params(starts[[1L]], cov)), random = FALSE))[[1L]]
   })
 }
 

@@ -90,23 +90,22 @@ start_plan <- function(x, ks, init, n_init, control, scaling) {
 }
 
 # The starts for k components, for every structure alike: a list of label
-# vectors (rows of plan$x_init), or a list holding the user's parameters.
+# vectors (rows of plan$x_init), or a list holding the user's parameters;
+# attribute "random" marks the starts from random partitions.
 draw_starts <- function(plan, k) {
   init <- plan$init
-  if (init$type == "partition") return(list(init$labels))
-  if (init$type == "params") return(list(init$params))
+  if (init$type == "partition") return(structure(list(init$labels), random = FALSE))
+  if (init$type == "params") return(structure(list(init$params), random = FALSE))
   # One component has one partition, whose M-step is the maximum.
-  if (k == 1L) return(list(rep(1L, nrow(plan$x_init))))
+  if (k == 1L) return(structure(list(rep(1L, nrow(plan$x_init))), random = FALSE))
   methods <- init$methods
   starts <- list()
   if ("hc" %in% methods) starts <- list(plan$hc[, as.character(k)])
   others <- setdiff(methods, "hc")
   n_random <- if (length(others)) max(plan$n_init - length(starts), 0L) else 0L
-  for (i in seq_len(n_random)) {
-    method <- others[[(i - 1L) %% length(others) + 1L]]
-    starts[[length(starts) + 1L]] <- draw_labels(method, plan, k)
-  }
-  starts
+  used <- rep_len(others, n_random)
+  for (method in used) starts[[length(starts) + 1L]] <- draw_labels(method, plan, k)
+  structure(starts, random = c(rep(FALSE, length(starts) - n_random), used == "random"))
 }
 
 # One random start as labels of the rows of plan$x_init.

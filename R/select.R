@@ -21,7 +21,8 @@ search_table <- function(results, n, d) {
   # search's fits.
   structure(list(
     k = ks, covariance = covs, loglik = loglik, df = df, bic = bic,
-    icl = bic + 2 * field("entropy", NA_real_), converged = field("converged", NA),
+    icl = bic + 2 * field("entropy", NA_real_),
+    converged = field("converged", NA),
     n_iter = field("n_iter", NA_integer_),
     degenerate = flat, error = field_error(results)
   ), class = "data.frame", row.names = seq_along(results))

@@ -185,15 +185,19 @@ namespace {
 
 // The starts of one candidate: a start is a vector of 1-based labels of the
 // rows of x_init (shared by every structure) or a list of parameters.
+// `patient` receives, for each start kept, whether it is a random one.
 std::vector<gmmcore::Params> starts_for(const MapMat& x_init, const Rcpp::List& starts,
-                                        Index k, gmmcore::CovType type,
-                                        const gmmcore::Control& ctrl,
+                                        const Rcpp::LogicalVector& random, Index k,
+                                        gmmcore::CovType type, const gmmcore::Control& ctrl,
+                                        std::vector<bool>& patient,
                                         std::vector<gmmcore::StartFailure>& failures) {
   std::vector<gmmcore::Params> out;
+  if (random.size() != starts.size()) Rcpp::stop("internal: `random` has the wrong length");
   for (R_xlen_t s = 0; s < starts.size(); ++s) {
     if (TYPEOF(starts[s]) == VECSXP) {
       out.push_back(as_params(starts[s], x_init.cols()));
       gmmcore::factorize(out.back());
+      patient.push_back(random[s] == TRUE);
       continue;
     }
     Rcpp::IntegerVector lab = starts[s];
@@ -205,6 +209,7 @@ std::vector<gmmcore::Params> starts_for(const MapMat& x_init, const Rcpp::List& 
     }
     try {
       out.push_back(gmmcore::params_from_labels(x_init, labels, k, type, ctrl));
+      patient.push_back(random[s] == TRUE);
     } catch (const gmmcore::numerical_error& e) {
       failures.push_back({e.what(), e.component()});
     }
@@ -225,12 +230,15 @@ Rcpp::List wrap_failures(const std::vector<gmmcore::StartFailure>& failures) {
 }  // namespace
 
 // One number of components k and several structures, each fitted from the
-// same starts (short runs on x_init, the best carried to convergence on x),
+// same starts (short runs on x_init, the best carried to convergence on x;
+// `random` marks the starts from random partitions, whose short runs are
+// not cut short by the convergence test),
 // with relative `reg` scaled by the column variances `var`. Returns, per
 // structure, its parameters and fit summaries (no posterior), or the error.
 // [[Rcpp::export]]
 Rcpp::List cpp_fit_k(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x,
-                     int k, Rcpp::List starts, Rcpp::IntegerVector cov_types,
+                     int k, Rcpp::List starts, Rcpp::LogicalVector random,
+                     Rcpp::IntegerVector cov_types,
                      Rcpp::List control, Rcpp::NumericVector var, int short_iter,
                      bool verbose = false, int isa = -1) {
   const Index d = x.ncol();
@@ -245,13 +253,15 @@ Rcpp::List cpp_fit_k(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool ini
     const gmmcore::Control ctrl = gmmcore::scale_free(base, type, reg, v, x.nrow());
     out[t] = guarded([&] {
       std::vector<gmmcore::StartFailure> failures;
+      std::vector<bool> patient;
       std::vector<gmmcore::Params> params =
-          starts_for(as_map(x_init), starts, k, type, ctrl, failures);
+          starts_for(as_map(x_init), starts, random, k, type, ctrl, patient, failures);
       if (params.empty())
         throw gmmcore::numerical_error(failures.front().message, failures.front().component);
       Eigen::MatrixXd post(x.nrow(), k);
       gmmcore::EmResult r = gmmcore::run_starts(as_map(x), as_map(x_init), init_is_x, params,
-                                                type, ctrl, short_iter, monitor, post, failures);
+                                                patient, type, ctrl, short_iter, monitor,
+                                                post, failures);
       Rcpp::List res = Rcpp::List::create(
           Rcpp::Named("weights") = Rcpp::wrap(r.params.weights),
           Rcpp::Named("means") = Rcpp::wrap(r.params.means),

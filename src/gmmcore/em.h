@@ -141,7 +141,10 @@ struct StartFailure {
 
 // Several starts, the best carried on (Biernacki, Celeux and Govaert 2003,
 // "short runs of EM"). Every start runs up to `short_iter` iterations on
-// X_init (the data, or a subsample of its rows when `init_is_x` is false);
+// X_init (the data, or a subsample of its rows when `init_is_x` is false),
+// stopping earlier when it converges unless it is `patient` (a start from
+// a random partition: its components are nearly alike, so its first changes
+// are tiny though the optimum is far);
 // the one with the highest log-likelihood (the first, on ties) then runs to
 // convergence on X, its short run counting towards `max_iter` when X_init
 // is X. A start that fails numerically is recorded in `failures` and left
@@ -149,26 +152,23 @@ struct StartFailure {
 // `post` and the result belong to the returned parameters.
 inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
                            const Eigen::Ref<const Matrix>& X_init, bool init_is_x,
-                           std::vector<Params>& starts, CovType type,
-                           const Control& ctrl, int short_iter, Monitor& monitor,
-                           Eigen::Ref<Matrix> post,
+                           std::vector<Params>& starts, const std::vector<bool>& patient,
+                           CovType type, const Control& ctrl, int short_iter,
+                           Monitor& monitor, Eigen::Ref<Matrix> post,
                            std::vector<StartFailure>& failures) {
   const Index k = post.cols();
   Matrix post_init(init_is_x ? 0 : X_init.rows(), init_is_x ? 0 : k);
-  // The short runs are not stopped by the convergence test: from a nearly
-  // symmetric start (random labels) the first changes are tiny though the
-  // optimum is far.
   Control short_ctrl = ctrl;
   short_ctrl.max_iter = std::min(short_iter, ctrl.max_iter);
-  short_ctrl.tol = 0.0;
   EmWork work;
   EmResult best;
   bool have = false;
-  for (Params& start : starts) {
+  for (std::size_t s = 0; s < starts.size(); ++s) {
+    short_ctrl.tol = patient[s] ? 0.0 : ctrl.tol;
     try {
       EmResult r = init_is_x
-          ? run_em(X, std::move(start), type, short_ctrl, monitor, post, work)
-          : run_em(X_init, std::move(start), type, short_ctrl, monitor, post_init, work);
+          ? run_em(X, std::move(starts[s]), type, short_ctrl, monitor, post, work)
+          : run_em(X_init, std::move(starts[s]), type, short_ctrl, monitor, post_init, work);
       if (!have || r.loglik > best.loglik) best = std::move(r);
       have = true;
     } catch (const numerical_error& e) {
