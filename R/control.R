@@ -50,7 +50,7 @@
 #' @export
 gmm_control <- function(max_iter = 1000L, tol = 1e-6, reg = 1e-6,
                         n_threads = default_threads(), simd = "auto",
-                        init_iter = 10L, init_sample = 2000L) {
+                        init_iter = 20L, init_sample = 2000L) {
   structure(
     list(
       max_iter = check_count(max_iter, "max_iter"),
@@ -85,7 +85,7 @@ print.gmm_control <- function(x, ...) {
   cat(sprintf(paste0("  max_iter    %d\n  tol         %g\n  reg         %g\n  n_threads   %d\n",
                      "  simd        %s\n  init_iter   %d\n  init_sample %d\n"),
               x$max_iter, x$tol, x$reg, x$n_threads, x$simd %||% "auto",
-              x$init_iter %||% 10L, x$init_sample %||% 2000L))
+              x$init_iter %||% 20L, x$init_sample %||% 2000L))
   invisible(x)
 }
 

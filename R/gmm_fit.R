@@ -133,7 +133,7 @@
 #' fit2$search
 #' @export
 gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
-                    n_init = 10L, criterion = c("bic", "icl"), control = gmm_control(),
+                    n_init = 3L, criterion = c("bic", "icl"), control = gmm_control(),
                     n_threads = NULL, verbose = FALSE) {
   call <- match.call()
   x <- check_not_constant(check_data(name_vector(x, substitute(x)), min_rows = 2L))

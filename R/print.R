@@ -65,6 +65,7 @@ summary.gmm <- function(object, ...) {
       sds = t(sds),
       correlations = cors,
       search = object$search,
+      criterion = object$criterion,
       call = object$call
     ),
     class = "summary.gmm"
@@ -95,17 +96,18 @@ print.summary.gmm <- function(x, digits = max(3L, getOption("digits") - 3L), ...
       print(round(x$correlations[[j]], 3L))
     }
   }
-  if (!is.null(x$search)) print_search(x$search, digits)
+  if (!is.null(x$search)) print_search(x$search, digits, x$criterion %||% "bic")
   invisible(x)
 }
 
-print_search <- function(search, digits) {
-  ok <- search[!is.na(search$bic), , drop = FALSE]
-  ok <- ok[order(ok$bic), , drop = FALSE]
-  cat(sprintf("\nModel search: %d candidates, %d failed. Best by BIC:\n",
-              nrow(search), sum(is.na(search$bic))))
-  show <- utils::head(ok[, c("k", "covariance", "loglik", "df", "bic", "converged")], 5L)
-  show$loglik <- round(show$loglik, 2L)
-  show$bic <- round(show$bic, 2L)
+print_search <- function(search, digits, criterion = "bic") {
+  fitted <- !is.na(search$bic)
+  flat <- fitted & search$degenerate %in% TRUE
+  ok <- search[if (any(fitted & !flat)) fitted & !flat else fitted, , drop = FALSE]
+  ok <- ok[order(ok[[criterion]]), , drop = FALSE]
+  cat(sprintf("\nModel search: %d candidates, %d failed, %d degenerate (not eligible). Best by %s:\n",
+              nrow(search), sum(!fitted), sum(flat), toupper(criterion)))
+  show <- utils::head(ok[, c("k", "covariance", "loglik", "df", "bic", "icl", "converged")], 5L)
+  for (col in c("loglik", "bic", "icl")) show[[col]] <- round(show[[col]], 2L)
   print(show, row.names = FALSE)
 }

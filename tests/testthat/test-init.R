@@ -303,3 +303,27 @@ test_that("k-means++ partitions are computed on standardised data", {
   d2 <- vapply(1:3, function(j) colSums((t(z) - centres[j, ])^2), numeric(nrow(z)))
   expect_identical(max.col(-d2, ties.method = "first"), a)
 })
+
+test_that("with more rows than init_sample, starts come from a subsample and reach the optimum", {
+  set.seed(30)
+  x <- cloud_data(2000, d = 3)
+  sub <- gmm_control(init_sample = 300)
+  set.seed(31)
+  a <- gmm_fit(x, k = 1:4, control = sub)
+  set.seed(31)
+  b <- gmm_fit(x, k = 1:4, control = sub)
+  expect_identical(a, b)
+  expect_identical(length(a$weights), 3L)
+  # The chosen start ran on all rows: the same optimum as starts on all rows.
+  set.seed(31)
+  full <- gmm_fit(x, k = 3, control = gmm_control(init_sample = 5000))
+  expect_lt(rel_diff(a$loglik, full$loglik), 1e-6)
+  expect_identical(a$n, 2000L)
+})
+
+test_that("init_sample that is not a whole number of at least 2 is an error naming it", {
+  expect_error(gmm_control(init_sample = 1), "`init_sample` must be a single whole number of at least 2",
+               class = "gmm_input_error")
+  expect_error(gmm_control(init_iter = 0), "`init_iter` must be a single whole number of at least 1",
+               class = "gmm_input_error")
+})

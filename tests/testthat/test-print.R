@@ -44,7 +44,21 @@ test_that("summary() of a search shows the best candidates and the failures", {
   x <- cbind(c(rep(1, 5), seq(2, 10, length.out = 20)), c(rep(1, 5), sin(1:20)))
   fit <- gmm_fit(x, k = 2, covariance = c("full", "tied"), init = rep(1:2, c(5, 20)),
                  n_init = 1, control = gmm_control(reg = 0))
-  expect_output(print(summary(fit)), "Model search: 2 candidates, 1 failed. Best by BIC:")
+  expect_output(print(summary(fit)),
+                "Model search: 2 candidates, 1 failed, 0 degenerate \\(not eligible\\). Best by BIC:")
+})
+
+test_that("summary() of a search counts the degenerate candidates and ranks by the criterion", {
+  set.seed(1)
+  fit <- gmm_fit(iris[, 3:4], k = 1:6, criterion = "icl")
+  n_flat <- sum(fit$search$degenerate)
+  expect_gt(n_flat, 0L)
+  out <- capture.output(print(summary(fit)))
+  expect_true(any(grepl(sprintf("0 failed, %d degenerate \\(not eligible\\). Best by ICL:", n_flat),
+                        out)))
+  # The first row shown is the chosen model.
+  first <- out[grep("Best by ICL", out) + 2L]
+  expect_match(first, sprintf("^ *%d +full", length(fit$weights)))
 })
 
 test_that("summary() works for a one-variable fit", {
