@@ -29,8 +29,10 @@
 #'   fails with a "not positive definite" error. `reg = 0` gives the plain
 #'   maximum likelihood updates used by mclust. (scikit-learn's `reg_covar`
 #'   is the same idea in the units of the data.)
-#' @param init_iter Number of EM iterations each start runs before the best
-#'   one (highest log-likelihood) is carried on to convergence.
+#' @param init_iter Number of EM iterations each start runs (fewer when it
+#'   converges first, except for starts from random partitions, which run
+#'   them all) before the best one (highest log-likelihood) is carried on to
+#'   convergence.
 #' @param init_sample Starts are drawn, and their first `init_iter`
 #'   iterations run, on a random subsample of this many rows when the data
 #'   have more (the hierarchical start costs time and memory quadratic in

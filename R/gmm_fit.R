@@ -32,8 +32,8 @@
 #'   \item{`"random_from_data"`}{k random observations as centres, each row
 #'     in the group of the nearest (standardised distance).}
 #' }
-#' The default, `c("hc", "kmeans++")`, uses the hierarchical start and
-#' `n_init - 1` k-means++ starts: the hierarchical start finds the clusters
+#' The default, `c("hc", "kmeans++")` with `n_init = 3`, uses the
+#' hierarchical start and two k-means++ starts: the hierarchical start finds the clusters
 #' of most real data sets (as in mclust) and the k-means++ starts cover the
 #' cases where it does not. Several random methods are used in turn. With
 #' more than `init_sample` rows, starts are drawn and their short runs made

@@ -105,8 +105,16 @@ draw_starts <- function(plan, k) {
   n_random <- if (length(others)) max(plan$n_init - length(starts), 0L) else 0L
   used <- rep_len(others, n_random)
   for (method in used) starts[[length(starts) + 1L]] <- draw_labels(method, plan, k)
-  structure(starts, random = c(rep(FALSE, length(starts) - n_random), used == "random"))
+  random <- c(rep(FALSE, length(starts) - n_random), used == "random")
+  # The same partition drawn twice (common for well-separated groups) is
+  # run once.
+  keep <- !duplicated(lapply(starts, relabel_by_appearance))
+  structure(starts[keep], random = random[keep])
 }
+
+# Labels renumbered in order of first appearance, so that two labellings of
+# one partition are identical.
+relabel_by_appearance <- function(labels) match(labels, unique(labels))
 
 # One random start as labels of the rows of plan$x_init.
 draw_labels <- function(method, plan, k) {

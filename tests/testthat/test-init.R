@@ -31,7 +31,8 @@ test_that("n_init runs every start a few iterations and carries the best on", {
     gmmfit:::cpp_kmeanspp(x, sc$centre, sqrt(sc$var), runif(3), 10L)
   })
   short <- vapply(starts, function(s) {
-    suppressWarnings(gmm_fit(x, k = 3, init = s, control = serial_control(max_iter = 10)))$loglik
+    short_ctl <- serial_control(max_iter = ctl$init_iter)
+    suppressWarnings(gmm_fit(x, k = 3, init = s, control = short_ctl))$loglik
   }, numeric(1))
   alone <- gmm_fit(x, k = 3, init = starts[[which.max(short)]], control = ctl)
   expect_identical(best$loglik, alone$loglik)
