@@ -5,7 +5,6 @@
 # iterations and carries the best to convergence (R/gmm_fit.R).
 
 init_methods <- c("hc", "kmeans++", "random", "random_from_data")
-default_init <- c("hc", "kmeans++")
 
 # `init` as the user gave it, turned into a description the fitters use:
 # list(type = "methods", methods = ...), list(type = "partition", labels, k)

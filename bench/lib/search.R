@@ -66,8 +66,9 @@ search_notes <- function(runs) {
   say(paste(
     "BIC is shown as -2 logL + p log n (gmmfit's convention, lower is better); mclust reports",
     "2 logL - p log n and picks the largest, so its value is shown negated. Each call uses its",
-    "own default starts (gmmfit: k-means++ with 3 starts per k; mclust: hierarchical",
-    "agglomeration) and stopping rule, so the fits need not coincide. chosen k, BIC, loglik",
+    "own default starts (gmmfit: the hierarchical start and two k-means++ starts per k, drawn",
+    "on a subsample of 2,000 rows; mclust: hierarchical agglomeration on a subsample of 2,000",
+    "rows) and stopping rule, so the fits need not coincide. chosen k, BIC, loglik",
     "and peak MB are those of the first run.", sep = "\n"))
   describe_load(bench$opt$loads)
 }

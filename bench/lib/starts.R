@@ -99,13 +99,15 @@ starts_notes <- function(tab, errors) {
     sum(!is.na(cmp$diff) & !cmp$worse & !cmp$better), sum(is.na(cmp$diff))))
   say(sprintf(paste(
     "Log-likelihoods of the final fits. gmmfit: gmm_fit(x, k, covariance, n_init = %d) after",
-    "set.seed(1), k-means++ starts, reg = 1e-6 added to the covariance diagonals (absolute).",
+    "set.seed(1): the hierarchical start and k-means++ starts, 20 short EM iterations each,",
+    "the best carried to convergence; reg = 1e-6 times each variable's variance on the diagonals.",
     "mclust: Mclust(x, G = k, modelNames = <name>), one start from hierarchical agglomeration,",
     "no regularisation. scikit-learn: GaussianMixture(n_components = k, covariance_type = <name>,",
     "n_init = %d, random_state = 0), k-means starts, reg_covar = 1e-6 added to the diagonals",
     "(absolute), log-likelihood as score(X) * n. The regularisation moves a log-likelihood",
     "slightly, so tiny differences are not a verdict on the starts. FAILED: gmmfit gave no fit",
     "where another did; degenerate: gmmfit's fit has components on tied values",
-    "(fit$degenerate), where a log-likelihood is inflated by the floor on the variances.", sep = "\n"),
+    "(fit$degenerate), where a log-likelihood is inflated by the floor on the variances; the",
+    "others' fits can be degenerate too, which this table does not check.", sep = "\n"),
     bench$settings$starts$n_init, bench$settings$starts$n_init))
 }
