@@ -35,8 +35,9 @@ model_line <- function(x) {
 }
 
 fit_line <- function(x, digits) {
-  status <- if (x$converged) sprintf("converged in %d iterations", x$n_iter)
-            else sprintf("NOT converged after %d iterations", x$n_iter)
+  its <- plural("iteration", x$n_iter)
+  status <- if (x$converged) sprintf("converged in %d %s", x$n_iter, its)
+            else sprintf("NOT converged after %d %s", x$n_iter, its)
   sprintf("log-likelihood %s, df %d, BIC %s (lower is better); %s",
           format(x$loglik, digits = digits + 3L), x$df,
           format(x$bic, digits = digits + 3L), status)
