@@ -34,9 +34,10 @@
 #'   them all) before the best one (highest log-likelihood) is carried on to
 #'   convergence.
 #' @param init_sample Starts are drawn, and their first `init_iter`
-#'   iterations run, on a random subsample of this many rows when the data
-#'   have more (the hierarchical start costs time and memory quadratic in
-#'   the number of rows); the chosen start then runs on all rows.
+#'   iterations run, on a random subsample of this many rows (at least ten
+#'   per component) when the data have more (the hierarchical start costs
+#'   time and memory quadratic in the number of rows); the chosen start then
+#'   runs on all rows.
 #' @param n_threads Number of threads of the C++ engine. Results do not depend
 #'   on it: sums are accumulated in a fixed order.
 #' @param simd Vector instruction set of the engine's kernels: `"auto"` (the

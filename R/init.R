@@ -68,16 +68,18 @@ check_k_for_init <- function(init, k, k_missing) {
 }
 
 # The rows on which starts are drawn and short runs compete: all of them, or
-# a random subsample of `init_sample` rows (sorted) for larger data.
-init_rows <- function(n, init, control) {
-  if (init$type != "methods" || n <= control$init_sample) return(NULL)
-  sort(sample.int(n, control$init_sample))
+# a random subsample of `init_sample` rows (sorted) for larger data, but
+# never fewer than ten rows per component.
+init_rows <- function(n, ks, init, control) {
+  size <- max(control$init_sample, 10L * max(ks))
+  if (init$type != "methods" || n <= size) return(NULL)
+  sort(sample.int(n, size))
 }
 
 # Everything the starts need that does not depend on k: the rows they use,
 # the column centres and scales, and the hierarchical tree cut at every k.
 start_plan <- function(x, ks, init, n_init, control, scaling) {
-  rows <- init_rows(nrow(x), init, control)
+  rows <- init_rows(nrow(x), ks, init, control)
   x_init <- if (is.null(rows)) x else x[rows, , drop = FALSE]
   hc <- NULL
   cut_at <- ks[ks > 1L]

@@ -328,3 +328,12 @@ test_that("init_sample that is not a whole number of at least 2 is an error nami
   expect_error(gmm_control(init_iter = 0), "`init_iter` must be a single whole number of at least 1",
                class = "gmm_input_error")
 })
+
+test_that("a subsample smaller than ten rows per component is enlarged", {
+  set.seed(32)
+  x <- cloud_data(400, d = 2)
+  set.seed(33)
+  fit <- gmm_fit(x, k = 5, control = gmm_control(init_sample = 5))
+  expect_identical(length(fit$weights), 5L)
+  expect_true(fit$converged)
+})
