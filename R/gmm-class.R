@@ -172,12 +172,10 @@ label_params <- function(obj, vars) {
 }
 
 # Free parameters: k - 1 weights, k d means, and the covariance parameters.
+# Vectorised over k and covariance.
 n_parameters <- function(k, d, covariance) {
-  cov_par <- switch(covariance,
-    full = k * d * (d + 1) / 2,
-    tied = d * (d + 1) / 2,
-    diag = k * d,
-    spherical = k
-  )
+  cov_par <- ifelse(covariance == "full", k * d * (d + 1) / 2,
+             ifelse(covariance == "tied", d * (d + 1) / 2,
+             ifelse(covariance == "diag", k * d, k)))
   as.integer(k - 1 + k * d + cov_par)
 }

@@ -22,9 +22,15 @@ hc_partitions <- function(x, ks, max_n = 2000L, merge_duplicates = FALSE) {
   groups <- if (merge_duplicates) duplicate_groups(x) else seq_len(nrow(x))
   ks <- check_hc_k(ks, max(groups))
   partition <- if (merge_duplicates) groups else integer(0)
+  list(rows = rows, labels = hc_labels(x, ks, partition))
+}
+
+# The labels alone, for arguments already checked (a fit's starts): one
+# column per k, named by k.
+hc_labels <- function(x, ks, partition = integer(0)) {
   labels <- cpp_hc(hc_transform(x), ks, partition)
   colnames(labels) <- ks
-  list(rows = rows, labels = labels)
+  labels
 }
 
 # mclust's "SVD" transformation: standardise each column (centre, divide by

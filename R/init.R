@@ -84,7 +84,7 @@ start_plan <- function(x, ks, init, n_init, control, scaling) {
   hc <- NULL
   cut_at <- ks[ks > 1L]
   if (init$type == "methods" && "hc" %in% init$methods && length(cut_at)) {
-    hc <- hc_partitions(x_init, cut_at, max_n = nrow(x_init))$labels
+    hc <- hc_labels(x_init, cut_at)
   }
   list(init = init, n_init = n_init, x_init = x_init, rows = rows, hc = hc,
        scaling = scaling)
@@ -109,7 +109,7 @@ draw_starts <- function(plan, k) {
   random <- c(rep(FALSE, length(starts) - n_random), used == "random")
   # The same partition drawn twice (common for well-separated groups) is
   # run once.
-  keep <- !duplicated(lapply(starts, relabel_by_appearance))
+  keep <- if (length(starts) > 1L) !duplicated(lapply(starts, relabel_by_appearance)) else TRUE
   structure(starts[keep], random = random[keep])
 }
 

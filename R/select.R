@@ -5,31 +5,23 @@
 
 # One row per candidate, from the engine's results.
 search_table <- function(results, n, d) {
-  fitted <- vapply(results, function(r) is.null(r$error), logical(1))
-  field <- function(name, na) {
-    vapply(seq_along(results), function(i) if (fitted[i]) results[[i]][[name]] else na, na)
-  }
+  # One numeric row per candidate: loglik, entropy, converged, n_iter, flat.
+  summ <- vapply(results, function(r) {
+    if (!is.null(r$error)) return(rep(NA_real_, 5L))
+    c(r$loglik, r$entropy, r$converged, r$n_iter, any(r$flatness <= flat_tolerance))
+  }, numeric(5))
   ks <- vapply(results, `[[`, integer(1), "k")
   covs <- vapply(results, `[[`, character(1), "covariance")
-  df <- vapply(seq_along(results), function(i) n_parameters(ks[i], d, covs[i]), integer(1))
-  loglik <- field("loglik", NA_real_)
-  bic <- -2 * loglik + df * log(n)
-  flat <- vapply(seq_along(results), function(i) {
-    if (fitted[i]) any(results[[i]]$flatness <= flat_tolerance) else NA
-  }, logical(1))
+  df <- n_parameters(ks, d, covs)
+  bic <- -2 * summ[1L, ] + df * log(n)
   # A data frame built directly: data.frame() would cost more than a small
   # search's fits.
   structure(list(
-    k = ks, covariance = covs, loglik = loglik, df = df, bic = bic,
-    icl = bic + 2 * field("entropy", NA_real_),
-    converged = field("converged", NA),
-    n_iter = field("n_iter", NA_integer_),
-    degenerate = flat, error = field_error(results)
+    k = ks, covariance = covs, loglik = summ[1L, ], df = df, bic = bic,
+    icl = bic + 2 * summ[2L, ], converged = as.logical(summ[3L, ]),
+    n_iter = as.integer(summ[4L, ]), degenerate = as.logical(summ[5L, ]),
+    error = vapply(results, function(r) r$error %||% NA_character_, character(1))
   ), class = "data.frame", row.names = seq_along(results))
-}
-
-field_error <- function(results) {
-  vapply(results, function(r) r$error %||% NA_character_, character(1))
 }
 
 # The candidate a search returns: the best eligible one by `criterion`; when
