@@ -173,19 +173,42 @@ check_n_init <- function(n_init, init, given) {
 
 # Every (k, structure) candidate, as the engine returns it (parameters and
 # summaries, or an error), in the order of the search table: k varies
-# fastest within each structure.
+# fastest within each structure. The starts of every k are drawn first, k by
+# k, and the engine fits all candidates in one call (a user's parameter
+# start is first reduced to each structure, so one call each).
 fit_grid <- function(x, ks, covariances, plan, control, verbose) {
-  total <- length(ks) * length(covariances)
-  by_k <- lapply(seq_along(ks), function(i) {
-    res <- fit_one_k(x, ks[[i]], covariances, plan, control, verbose)
-    res <- Map(function(r, cov) c(r, list(k = ks[[i]], covariance = cov)), res, covariances)
-    if (verbose && total > 1L) report_candidates(res, (i - 1L) * length(covariances), total, x)
-    res
-  })
-  unlist(lapply(seq_along(covariances), function(j) lapply(by_k, `[[`, j)), recursive = FALSE)
+  starts <- lapply(ks, function(k) draw_starts(plan, k))
+  if (verbose) report_starts(ks, covariances, starts)
+  engine <- function(covs, starts) {
+    res <- cpp_fit_grid(x, plan$x_init, is.null(plan$rows), ks, starts,
+                        lapply(starts, attr, "random"), covariance_code(covs), control,
+                        plan$scaling$var, ifelse(ks == 1L, 1L, control$init_iter), verbose,
+                        simd_code(control))
+    grid <- expand.grid(k = ks, covariance = covs, stringsAsFactors = FALSE)
+    Map(function(r, k, cov) c(r, list(k = k, covariance = cov)), res, grid$k, grid$covariance)
+  }
+  results <- if (plan$init$type != "params") {
+    engine(covariances, starts)
+  } else {
+    unlist(lapply(covariances, function(cov) {
+      engine(cov, list(structure(list(project_params(starts[[1L]][[1L]], cov)), random = FALSE)))
+    }), recursive = FALSE)
+  }
+  if (verbose && length(results) > 1L) report_candidates(results, x)
+  results
 }
 
-report_candidates <- function(results, done, total, x) {
+# For k = 1 the engine gets one short iteration: with one component EM is
+# done after one step.
+report_starts <- function(ks, covariances, starts) {
+  for (i in seq_along(ks)) {
+    n <- length(starts[[i]])
+    message(sprintf("k = %d, %s: %d %s", ks[[i]], paste(covariances, collapse = ", "),
+                    n, plural("start", n)))
+  }
+}
+
+report_candidates <- function(results, x) {
   for (j in seq_along(results)) {
     r <- results[[j]]
     status <- if (is.null(r$error)) {
@@ -193,29 +216,8 @@ report_candidates <- function(results, done, total, x) {
     } else {
       paste("failed:", r$error)
     }
-    message(sprintf("[%d/%d] k = %d, %s: %s", done + j, total, r$k, r$covariance, status))
+    message(sprintf("[%d/%d] k = %d, %s: %s", j, length(results), r$k, r$covariance, status))
   }
-}
-
-# All structures for one k from the same starts: one engine call (a user's
-# parameter start is first reduced to each structure, so one call each).
-fit_one_k <- function(x, k, covariances, plan, control, verbose) {
-  starts <- draw_starts(plan, k)
-  if (verbose) {
-    message(sprintf("k = %d, %s: %d %s", k, paste(covariances, collapse = ", "),
-                    length(starts), plural("start", length(starts))))
-  }
-  # With one component EM is done after one step: no short runs.
-  short_iter <- if (k == 1L) 1L else control$init_iter
-  call_engine <- function(covs, starts) {
-    cpp_fit_k(x, plan$x_init, is.null(plan$rows), k, starts, attr(starts, "random"),
-              covariance_code(covs), control, plan$scaling$var, short_iter, verbose,
-              simd_code(control))
-  }
-  if (plan$init$type != "params") return(call_engine(covariances, starts))
-  lapply(covariances, function(cov) {
-    call_engine(cov, structure(list(project_params(starts[[1L]], cov)), random = FALSE))[[1L]]
-  })
 }
 
 # A single candidate: the fit, or a classed error when every start failed.

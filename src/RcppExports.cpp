@@ -73,25 +73,25 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_fit_k
-Rcpp::List cpp_fit_k(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x, int k, Rcpp::List starts, Rcpp::LogicalVector random, Rcpp::IntegerVector cov_types, Rcpp::List control, Rcpp::NumericVector var, int short_iter, bool verbose, int isa);
-RcppExport SEXP _gmmfit_cpp_fit_k(SEXP xSEXP, SEXP x_initSEXP, SEXP init_is_xSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP randomSEXP, SEXP cov_typesSEXP, SEXP controlSEXP, SEXP varSEXP, SEXP short_iterSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
+// cpp_fit_grid
+Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x, Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random, Rcpp::IntegerVector cov_types, Rcpp::List control, Rcpp::NumericVector var, Rcpp::IntegerVector short_iter, bool verbose, int isa);
+RcppExport SEXP _gmmfit_cpp_fit_grid(SEXP xSEXP, SEXP x_initSEXP, SEXP init_is_xSEXP, SEXP ksSEXP, SEXP startsSEXP, SEXP randomSEXP, SEXP cov_typesSEXP, SEXP controlSEXP, SEXP varSEXP, SEXP short_iterSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x_init(x_initSEXP);
     Rcpp::traits::input_parameter< bool >::type init_is_x(init_is_xSEXP);
-    Rcpp::traits::input_parameter< int >::type k(kSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type ks(ksSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type starts(startsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type random(randomSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type random(randomSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type cov_types(cov_typesSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type var(varSEXP);
-    Rcpp::traits::input_parameter< int >::type short_iter(short_iterSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type short_iter(short_iterSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
     Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_fit_k(x, x_init, init_is_x, k, starts, random, cov_types, control, var, short_iter, verbose, isa));
+    rcpp_result_gen = Rcpp::wrap(cpp_fit_grid(x, x_init, init_is_x, ks, starts, random, cov_types, control, var, short_iter, verbose, isa));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -159,7 +159,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 6},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
     {"_gmmfit_cpp_kmeanspp", (DL_FUNC) &_gmmfit_cpp_kmeanspp, 5},
-    {"_gmmfit_cpp_fit_k", (DL_FUNC) &_gmmfit_cpp_fit_k, 12},
+    {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 12},
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
     {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},
     {"_gmmfit_cpp_column_moments", (DL_FUNC) &_gmmfit_cpp_column_moments, 1},

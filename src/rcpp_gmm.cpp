@@ -4,6 +4,7 @@
 // points that convert and forward. Argument checking proper is done in R.
 #include <RcppEigen.h>
 #include <R_ext/Utils.h>
+#include <atomic>
 #include "gmmcore/gmmcore.h"
 
 // [[Rcpp::depends(RcppEigen)]]
@@ -183,38 +184,109 @@ Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector cent
 
 namespace {
 
-// The starts of one candidate: a start is a vector of 1-based labels of the
-// rows of x_init (shared by every structure) or a list of parameters.
-// `patient` receives, for each start kept, whether it is a random one.
-std::vector<gmmcore::Params> starts_for(const MapMat& x_init, const Rcpp::List& starts,
-                                        const Rcpp::LogicalVector& random, Index k,
-                                        gmmcore::CovType type, const gmmcore::Control& ctrl,
-                                        std::vector<bool>& patient,
-                                        std::vector<gmmcore::StartFailure>& failures) {
-  std::vector<gmmcore::Params> out;
+// The starts of one k, read from R once for every structure: label vectors
+// (0-based, rows of x_init) and parameter lists, with whether each is a
+// random start.
+struct Starts {
+  std::vector<std::vector<int>> labels;
+  std::vector<gmmcore::Params> params;
+  std::vector<bool> labels_random, params_random;
+};
+
+Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
+                   Index k, Index n_init_rows, Index d) {
   if (random.size() != starts.size()) Rcpp::stop("internal: `random` has the wrong length");
+  Starts out;
   for (R_xlen_t s = 0; s < starts.size(); ++s) {
     if (TYPEOF(starts[s]) == VECSXP) {
-      out.push_back(as_params(starts[s], x_init.cols()));
-      gmmcore::factorize(out.back());
-      patient.push_back(random[s] == TRUE);
+      out.params.push_back(as_params(starts[s], d));
+      gmmcore::factorize(out.params.back());
+      out.params_random.push_back(random[s] == TRUE);
       continue;
     }
     Rcpp::IntegerVector lab = starts[s];
-    if (lab.size() != x_init.rows()) Rcpp::stop("internal: a start has the wrong length");
+    if (lab.size() != n_init_rows) Rcpp::stop("internal: a start has the wrong length");
     std::vector<int> labels(lab.begin(), lab.end());
     for (int& l : labels) {
       if (l < 1 || l > k) Rcpp::stop("internal: a start label is out of range");
       --l;
     }
+    out.labels.push_back(std::move(labels));
+    out.labels_random.push_back(random[s] == TRUE);
+  }
+  return out;
+}
+
+// One candidate's outcome, in C++ types only (it may be computed on a worker
+// thread, where nothing may touch R).
+struct Outcome {
+  gmmcore::EmResult fit;
+  std::vector<gmmcore::StartFailure> failures;
+  double entropy = 0.0;
+  Eigen::VectorXd flatness, reg;
+  bool failed = false;
+  std::string error;
+  int component = 0;
+};
+
+// Only the main thread asks R about interrupts; every thread sees the answer.
+class SharedMonitor : public gmmcore::Monitor {
+ public:
+  explicit SharedMonitor(RMonitor& r) : r_(r), stop_(false) {}
+  bool interrupted() override {
+    if (gmmcore::thread_number() == 0 && r_.interrupted()) stop_ = true;
+    return stop_;
+  }
+  void on_iteration(int iter, double loglik) override {
+    if (gmmcore::thread_number() == 0) r_.on_iteration(iter, loglik);
+  }
+  bool stopped() const { return stop_; }
+
+ private:
+  RMonitor& r_;
+  std::atomic<bool> stop_;
+};
+
+// The starts as parameters of one structure: M-steps of the partitions.
+std::vector<gmmcore::Params> start_params(const MapMat& x_init, const Starts& st, Index k,
+                                          gmmcore::CovType type, const gmmcore::Control& ctrl,
+                                          std::vector<bool>& patient,
+                                          std::vector<gmmcore::StartFailure>& failures) {
+  std::vector<gmmcore::Params> out = st.params;
+  patient = st.params_random;
+  for (std::size_t s = 0; s < st.labels.size(); ++s) {
     try {
-      out.push_back(gmmcore::params_from_labels(x_init, labels, k, type, ctrl));
-      patient.push_back(random[s] == TRUE);
+      out.push_back(gmmcore::params_from_labels(x_init, st.labels[s], k, type, ctrl));
+      patient.push_back(st.labels_random[s]);
     } catch (const gmmcore::numerical_error& e) {
       failures.push_back({e.what(), e.component()});
     }
   }
   return out;
+}
+
+Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Index k,
+                      const Starts& st, gmmcore::CovType type, const gmmcore::Control& ctrl,
+                      const Eigen::VectorXd& var, int short_iter, gmmcore::Monitor& monitor) {
+  Outcome o;
+  try {
+    std::vector<bool> patient;
+    std::vector<gmmcore::Params> params =
+        start_params(x_init, st, k, type, ctrl, patient, o.failures);
+    if (params.empty())
+      throw gmmcore::numerical_error(o.failures.front().message, o.failures.front().component);
+    Eigen::MatrixXd post(x.rows(), k);
+    o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, ctrl, short_iter,
+                                monitor, post, o.failures);
+    o.entropy = gmmcore::posterior_entropy(post);
+    o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
+    o.reg = ctrl.reg;
+  } catch (const gmmcore::numerical_error& e) {
+    o.failed = true;
+    o.error = e.what();
+    o.component = e.component();
+  }
+  return o;
 }
 
 Rcpp::List wrap_failures(const std::vector<gmmcore::StartFailure>& failures) {
@@ -227,55 +299,90 @@ Rcpp::List wrap_failures(const std::vector<gmmcore::StartFailure>& failures) {
   return Rcpp::List::create(Rcpp::Named("message") = msg, Rcpp::Named("component") = comp);
 }
 
+Rcpp::List wrap_outcome(const Outcome& o) {
+  if (o.failed)
+    return Rcpp::List::create(Rcpp::Named("error") = o.error,
+                              Rcpp::Named("component") = o.component);
+  const gmmcore::EmResult& r = o.fit;
+  return Rcpp::List::create(
+      Rcpp::Named("weights") = Rcpp::wrap(r.params.weights),
+      Rcpp::Named("means") = Rcpp::wrap(r.params.means),
+      Rcpp::Named("covariances") = wrap_cov(r.params), Rcpp::Named("loglik") = r.loglik,
+      Rcpp::Named("trace") = Rcpp::wrap(r.trace), Rcpp::Named("n_iter") = r.n_iter,
+      Rcpp::Named("converged") = r.converged, Rcpp::Named("entropy") = o.entropy,
+      Rcpp::Named("flatness") = Rcpp::wrap(o.flatness), Rcpp::Named("reg") = Rcpp::wrap(o.reg),
+      Rcpp::Named("failures") = wrap_failures(o.failures));
+}
+
 }  // namespace
 
-// One number of components k and several structures, each fitted from the
-// same starts (short runs on x_init, the best carried to convergence on x;
-// `random` marks the starts from random partitions, whose short runs are
-// not cut short by the convergence test),
-// with relative `reg` scaled by the column variances `var`. Returns, per
-// structure, its parameters and fit summaries (no posterior), or the error.
+// Every candidate of a search: each k of `ks` with each structure of
+// `cov_types`, fitted from the starts of its k (`starts[[i]]`, shared by the
+// structures; short runs of `short_iter[i]` iterations on x_init, the best
+// carried to convergence on x; `random[[i]]` marks the starts from random
+// partitions, whose short runs are not cut short by the convergence test),
+// with relative `reg` scaled by the column variances `var`. Returns, for
+// each structure and within it each k, the parameters and fit summaries (no
+// posterior) or the error. On small data, whose passes run on one thread,
+// the candidates are instead fitted side by side on the threads, handed out
+// one at a time from the largest k down, in one parallel region (so that a
+// thread slowed by a busy core holds up at most its last candidate); each is
+// computed exactly as alone, so the results do not depend on the threads.
 // [[Rcpp::export]]
-Rcpp::List cpp_fit_k(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x,
-                     int k, Rcpp::List starts, Rcpp::LogicalVector random,
-                     Rcpp::IntegerVector cov_types,
-                     Rcpp::List control, Rcpp::NumericVector var, int short_iter,
-                     bool verbose = false, int isa = -1) {
+Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x,
+                        Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random,
+                        Rcpp::IntegerVector cov_types, Rcpp::List control,
+                        Rcpp::NumericVector var, Rcpp::IntegerVector short_iter,
+                        bool verbose = false, int isa = -1) {
   const Index d = x.ncol();
-  if (x_init.ncol() != d || var.size() != d) Rcpp::stop("internal: shapes do not match");
+  const int n_k = ks.size(), n_types = cov_types.size();
+  if (x_init.ncol() != d || var.size() != d || starts.size() != n_k ||
+      random.size() != n_k || short_iter.size() != n_k)
+    Rcpp::stop("internal: shapes do not match");
   const Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(var.begin(), d);
   const gmmcore::Control base = as_control(control, isa);
   const double reg = Rcpp::as<double>(control["reg"]);
-  RMonitor monitor(verbose);
-  Rcpp::List out(cov_types.size());
-  for (R_xlen_t t = 0; t < cov_types.size(); ++t) {
-    const gmmcore::CovType type = as_cov_type(cov_types[t]);
-    const gmmcore::Control ctrl = gmmcore::scale_free(base, type, reg, v, x.nrow());
-    out[t] = guarded([&] {
-      std::vector<gmmcore::StartFailure> failures;
-      std::vector<bool> patient;
-      std::vector<gmmcore::Params> params =
-          starts_for(as_map(x_init), starts, random, k, type, ctrl, patient, failures);
-      if (params.empty())
-        throw gmmcore::numerical_error(failures.front().message, failures.front().component);
-      Eigen::MatrixXd post(x.nrow(), k);
-      gmmcore::EmResult r = gmmcore::run_starts(as_map(x), as_map(x_init), init_is_x, params,
-                                                patient, type, ctrl, short_iter, monitor,
-                                                post, failures);
-      Rcpp::List res = Rcpp::List::create(
-          Rcpp::Named("weights") = Rcpp::wrap(r.params.weights),
-          Rcpp::Named("means") = Rcpp::wrap(r.params.means),
-          Rcpp::Named("covariances") = wrap_cov(r.params), Rcpp::Named("loglik") = r.loglik,
-          Rcpp::Named("trace") = Rcpp::wrap(r.trace), Rcpp::Named("n_iter") = r.n_iter,
-          Rcpp::Named("converged") = r.converged,
-          Rcpp::Named("entropy") = gmmcore::posterior_entropy(post),
-          Rcpp::Named("flatness") = Rcpp::wrap(gmmcore::flatness(r.params, ctrl.reg, v.cwiseSqrt())),
-          Rcpp::Named("reg") = Rcpp::wrap(ctrl.reg),
-          Rcpp::Named("failures") = wrap_failures(failures));
-      return res;
-    });
+  std::vector<Starts> st;
+  int k_max = 1;
+  for (int i = 0; i < n_k; ++i) {
+    st.push_back(read_starts(starts[i], random[i], ks[i], x_init.nrow(), d));
+    k_max = std::max(k_max, ks[i]);
   }
-  return out;
+  std::vector<gmmcore::CovType> types(n_types);
+  for (int t = 0; t < n_types; ++t) types[t] = as_cov_type(cov_types[t]);
+  RMonitor rmonitor(verbose);
+  SharedMonitor monitor(rmonitor);
+  const MapMat xm = as_map(x), xi = as_map(x_init);
+  const int n_cand = n_k * n_types;
+  std::vector<Outcome> out(n_cand);
+  const int threads =
+      verbose ? 1 : gmmcore::candidate_threads(base.n_threads, n_cand, x.nrow(), k_max, d);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+  for (int c = 0; c < n_cand; ++c) {
+    // Largest k first: the longest candidates are not left to the end.
+    const int i = threads > 1 ? n_k - 1 - c / n_types : c / n_types;
+    const int t = c % n_types;
+    Outcome& o = out[t * n_k + i];
+    const gmmcore::Control ctrl = gmmcore::scale_free(base, types[t], reg, v, x.nrow());
+    try {
+      o = fit_candidate(xm, xi, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
+                        monitor);
+    } catch (const gmmcore::interrupted_error&) {
+      // monitor.stopped() says so once every thread is done
+    } catch (const std::exception& e) {
+      // Nothing may leave a parallel region: any other failure is the
+      // candidate's error.
+      o.failed = true;
+      o.error = std::string("internal: ") + e.what();
+    }
+  }
+  (void)threads;
+  if (monitor.stopped()) throw Rcpp::internal::InterruptedException();
+  Rcpp::List res(n_cand);
+  for (int c = 0; c < n_cand; ++c) res[c] = wrap_outcome(out[c]);
+  return res;
 }
 
 // The instruction set the kernels use for a request (-1: the widest this

@@ -69,11 +69,28 @@ inline int effective_threads(int requested, Index work_items,
 #endif
 }
 
+// The number of the calling thread within its team (0 outside one).
+inline int thread_number() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 // The operations of one pass over n rows: per row and component, the
 // distance and, with moments, their update (a triangle for full ones).
 inline double pass_work(Index n, Index k, Index d, bool full) {
   const double per = full ? 0.5 * static_cast<double>(d) * (d + 3) : 2.0 * d;
   return static_cast<double>(n) * static_cast<double>(k) * per;
+}
+
+// Threads for fitting several candidates side by side: only when each of
+// their passes would run on one thread (small data), never more threads than
+// candidates; otherwise the passes themselves use the threads.
+inline int candidate_threads(int requested, int n_candidates, Index n, Index k, Index d) {
+  if (pass_work(n, k, d, true) >= kParallelWork) return 1;
+  return std::max(1, std::min(requested, n_candidates));
 }
 
 }  // namespace gmmcore

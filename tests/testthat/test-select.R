@@ -165,3 +165,18 @@ test_that("on R's data sets the search chooses Mclust's model or a better one", 
     expect_length(fit$degenerate, 0L)
   }
 })
+
+test_that("a search gives the same result on one and two threads", {
+  # On small data the structures of each k are fitted side by side on the
+  # threads; each is computed exactly as alone.
+  covs <- c("full", "tied", "diag", "spherical")
+  for (x in list(trees, faithful)) {
+    set.seed(12)
+    one <- gmm_fit(x, k = 1:5, covariance = covs, n_threads = 1)
+    set.seed(12)
+    two <- gmm_fit(x, k = 1:5, covariance = covs, n_threads = 2)
+    expect_identical(two$search, one$search)
+    expect_identical(two$means, one$means)
+    expect_identical(two$posterior, one$posterior)
+  }
+})
