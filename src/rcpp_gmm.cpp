@@ -357,11 +357,9 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
   std::vector<Outcome> out(n_cand);
   const int threads =
       verbose ? 1 : gmmcore::candidate_threads(base.n_threads, n_cand, x.nrow(), k_max, d);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-#endif
-  for (int c = 0; c < n_cand; ++c) {
-    // Largest k first: the longest candidates are not left to the end.
+  auto run = [&](int c) {
+    // Largest k first when in parallel: the longest candidates are not left
+    // to the end.
     const int i = threads > 1 ? n_k - 1 - c / n_types : c / n_types;
     const int t = c % n_types;
     Outcome& o = out[t * n_k + i];
@@ -377,8 +375,16 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
       o.failed = true;
       o.error = std::string("internal: ") + e.what();
     }
+  };
+  // One thread: no region at all, so that each pass may start its own team.
+  if (threads == 1) {
+    for (int c = 0; c < n_cand; ++c) run(c);
+  } else {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+    for (int c = 0; c < n_cand; ++c) run(c);
   }
-  (void)threads;
   if (monitor.stopped()) throw Rcpp::internal::InterruptedException();
   Rcpp::List res(n_cand);
   for (int c = 0; c < n_cand; ++c) res[c] = wrap_outcome(out[c]);
