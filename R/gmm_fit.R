@@ -149,8 +149,9 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   plan <- start_plan(x, k, init, n_init, control, column_scaling(x))
   results <- fit_grid(x, k, covariance, plan, control, verbose)
   table <- search_table(results, nrow(x), ncol(x))
+  if (verbose && nrow(table) > 1L) report_candidates(table)
   fit <- if (nrow(table) == 1L) {
-    single_fit(results[[1L]], table, x, plan, control)
+    single_fit(results[[1L]], x, plan, control)
   } else {
     chosen_fit(results, table, criterion, x, plan, control)
   }
@@ -179,6 +180,8 @@ check_n_init <- function(n_init, init, given) {
 fit_grid <- function(x, ks, covariances, plan, control, verbose) {
   starts <- lapply(ks, function(k) draw_starts(plan, k))
   if (verbose) report_starts(ks, covariances, starts)
+  # For k = 1 one short iteration: with one component EM is done after one
+  # step.
   engine <- function(covs, starts) {
     res <- cpp_fit_grid(x, plan$x_init, is.null(plan$rows), ks, starts,
                         lapply(starts, attr, "random"), covariance_code(covs), control,
@@ -194,12 +197,9 @@ fit_grid <- function(x, ks, covariances, plan, control, verbose) {
       engine(cov, list(structure(list(project_params(starts[[1L]][[1L]], cov)), random = FALSE)))
     }), recursive = FALSE)
   }
-  if (verbose && length(results) > 1L) report_candidates(results, x)
   results
 }
 
-# For k = 1 the engine gets one short iteration: with one component EM is
-# done after one step.
 report_starts <- function(ks, covariances, starts) {
   for (i in seq_along(ks)) {
     n <- length(starts[[i]])
@@ -208,20 +208,16 @@ report_starts <- function(ks, covariances, starts) {
   }
 }
 
-report_candidates <- function(results, x) {
-  for (j in seq_along(results)) {
-    r <- results[[j]]
-    status <- if (is.null(r$error)) {
-      sprintf("BIC %.2f", -2 * r$loglik + n_parameters(r$k, ncol(x), r$covariance) * log(nrow(x)))
-    } else {
-      paste("failed:", r$error)
-    }
-    message(sprintf("[%d/%d] k = %d, %s: %s", j, length(results), r$k, r$covariance, status))
-  }
+report_candidates <- function(table) {
+  status <- ifelse(is.na(table$error), sprintf("BIC %.2f", table$bic),
+                   paste("failed:", table$error))
+  lines <- sprintf("[%d/%d] k = %d, %s: %s", seq_len(nrow(table)), nrow(table),
+                   table$k, table$covariance, status)
+  for (line in lines) message(line)
 }
 
 # A single candidate: the fit, or a classed error when every start failed.
-single_fit <- function(res, table, x, plan, control) {
+single_fit <- function(res, x, plan, control) {
   if (!is.null(res$error)) abort_candidate(res, plan)
   fit <- build_fit(res, x, plan, control)
   warn_fit(fit)

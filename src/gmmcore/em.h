@@ -160,6 +160,10 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   Matrix post_init(init_is_x ? 0 : X_init.rows(), init_is_x ? 0 : k);
   Control short_ctrl = ctrl;
   short_ctrl.max_iter = std::min(short_iter, ctrl.max_iter);
+  // The offset of the convergence test is per row: on a subsample it is
+  // that of the subsample's rows.
+  short_ctrl.ll_offset = ctrl.ll_offset * static_cast<double>(X_init.rows()) /
+                         static_cast<double>(X.rows());
   EmWork work;
   EmResult best;
   bool have = false;
