@@ -1,9 +1,13 @@
 # The "gmm" object: new_gmm() asserts types cheaply, validate_gmm() checks
 # meaning, gmm() builds a mixture from known parameters.
 
+# (Plain if() rather than stopifnot(): these run on every fit, and a small
+# search costs only milliseconds.)
 new_gmm <- function(weights, means, covariances, covariance, ...) {
-  stopifnot(is.double(weights), is.matrix(means), is.array(covariances),
-            is.character(covariance), length(covariance) == 1L)
+  if (!is.double(weights) || !is.matrix(means) || !is.array(covariances) ||
+      !is.character(covariance) || length(covariance) != 1L) {
+    stop("internal: a gmm object needs numeric weights, a means matrix, a covariance array and one structure")
+  }
   structure(list(weights = weights, means = means, covariances = covariances,
                  covariance = covariance, ...),
             class = "gmm")
@@ -12,15 +16,11 @@ new_gmm <- function(weights, means, covariances, covariance, ...) {
 validate_gmm <- function(x) {
   k <- length(x$weights)
   d <- ncol(x$means)
-  stopifnot(
-    nrow(x$means) == k,
-    identical(dim(x$covariances), c(d, d, k)),
-    all(x$weights >= 0), abs(sum(x$weights) - 1) < 1e-8,
-    x$covariance %in% c("full", "tied", "diag", "spherical")
-  )
-  if (!is.null(x$posterior)) {
-    stopifnot(ncol(x$posterior) == k, nrow(x$posterior) == x$n)
-  }
+  ok <- isTRUE(nrow(x$means) == k) && identical(dim(x$covariances), c(d, d, k)) &&
+    isTRUE(all(x$weights >= 0) && abs(sum(x$weights) - 1) < 1e-8) &&
+    isTRUE(x$covariance %in% c("full", "tied", "diag", "spherical")) &&
+    (is.null(x$posterior) || isTRUE(ncol(x$posterior) == k && nrow(x$posterior) == x$n))
+  if (!ok) stop("internal: inconsistent gmm object (weights, means, covariances or posterior)")
   x
 }
 
@@ -174,8 +174,9 @@ label_params <- function(obj, vars) {
 # Free parameters: k - 1 weights, k d means, and the covariance parameters.
 # Vectorised over k and covariance.
 n_parameters <- function(k, d, covariance) {
-  cov_par <- ifelse(covariance == "full", k * d * (d + 1) / 2,
-             ifelse(covariance == "tied", d * (d + 1) / 2,
-             ifelse(covariance == "diag", k * d, k)))
-  as.integer(k - 1 + k * d + cov_par)
+  m <- max(length(k), length(covariance))
+  k <- rep_len(k, m)
+  # Columns: full, tied, diag, spherical.
+  per <- matrix(c(k * d * (d + 1) / 2, rep_len(d * (d + 1) / 2, m), k * d, k), m)
+  as.integer(k - 1 + k * d + per[cbind(seq_len(m), covariance_code(covariance) + 1L)])
 }

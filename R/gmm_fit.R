@@ -147,13 +147,13 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   verbose <- check_flag(verbose, "verbose")
 
   plan <- start_plan(x, k, init, n_init, control, column_scaling(x))
-  results <- fit_grid(x, k, covariance, plan, control, verbose)
-  table <- search_table(results, nrow(x), ncol(x))
+  grid <- fit_grid(x, k, covariance, plan, control, verbose)
+  table <- search_table(grid, nrow(x), ncol(x))
   if (verbose && nrow(table) > 1L) report_candidates(table)
   fit <- if (nrow(table) == 1L) {
-    single_fit(results[[1L]], x, plan, control)
+    single_fit(candidate(grid, 1L), x, plan, control)
   } else {
-    chosen_fit(results, table, criterion, x, plan, control)
+    chosen_fit(grid, table, criterion, x, plan, control)
   }
   fit$call <- call
   fit
@@ -172,9 +172,14 @@ check_n_init <- function(n_init, init, given) {
   1L
 }
 
-# Every (k, structure) candidate, as the engine returns it (parameters and
-# summaries, or an error), in the order of the search table: k varies
-# fastest within each structure. The starts of every k are drawn first, k by
+# Every (k, structure) candidate: list(fits, summary, error, k, covariance),
+# where `fits` holds what the engine returns for each (parameters and
+# summaries, or an error) and `summary` and `error` the search table's
+# columns from them (cpp_fit_grid()), in the order of the search table: k
+# varies fastest within each structure. In a search, a run whose component has been
+# flat for `flat_patience` iterations in a row is stopped there (it cannot be
+# chosen), and among the starts of a candidate one without a flat component
+# is preferred. The starts of every k are drawn first, k by
 # k, and the engine fits all candidates in one call (a user's parameter
 # start is first reduced to each structure, so one call each).
 fit_grid <- function(x, ks, covariances, plan, control, verbose) {
@@ -182,22 +187,35 @@ fit_grid <- function(x, ks, covariances, plan, control, verbose) {
   if (verbose) report_starts(ks, covariances, starts)
   # For k = 1 one short iteration: with one component EM is done after one
   # step.
-  engine <- function(covs, starts) {
-    res <- cpp_fit_grid(x, plan$x_init, is.null(plan$rows), ks, starts,
-                        lapply(starts, attr, "random"), covariance_code(covs), control,
-                        plan$scaling$var, ifelse(ks == 1L, 1L, control$init_iter), verbose,
-                        simd_code(control))
-    grid <- expand.grid(k = ks, covariance = covs, stringsAsFactors = FALSE)
-    Map(function(r, k, cov) c(r, list(k = k, covariance = cov)), res, grid$k, grid$covariance)
+  engine_control <- if (length(ks) * length(covariances) > 1L) {
+    c(control, list(flat_patience = getOption("gmmfit.fp", flat_patience), flat_tol = flat_tolerance))
+  } else {
+    control
   }
-  results <- if (plan$init$type != "params") {
+  engine <- function(covs, starts) {
+    cpp_fit_grid(x, plan$x_init, is.null(plan$rows), ks, starts,
+                 lapply(starts, attr, "random"), covariance_code(covs), engine_control,
+                 plan$scaling$centre, plan$scaling$var,
+                 ifelse(ks == 1L, 1L, control$init_iter), verbose, simd_code(control))
+  }
+  grid <- if (plan$init$type != "params") {
     engine(covariances, starts)
   } else {
-    unlist(lapply(covariances, function(cov) {
+    parts <- lapply(covariances, function(cov) {
       engine(cov, list(structure(list(project_params(starts[[1L]][[1L]], cov)), random = FALSE)))
-    }), recursive = FALSE)
+    })
+    list(fits = unlist(lapply(parts, `[[`, "fits"), recursive = FALSE),
+         summary = do.call(rbind, lapply(parts, `[[`, "summary")),
+         error = unlist(lapply(parts, `[[`, "error")))
   }
-  results
+  grid$k <- rep(ks, times = length(covariances))
+  grid$covariance <- rep(covariances, each = length(ks))
+  grid
+}
+
+# Candidate i of a grid, with its k and structure.
+candidate <- function(grid, i) {
+  c(grid$fits[[i]], list(k = grid$k[[i]], covariance = grid$covariance[[i]]))
 }
 
 report_starts <- function(ks, covariances, starts) {
@@ -235,9 +253,9 @@ abort_candidate <- function(res, plan) {
 }
 
 # The warnings a fit deserves: not converged, components on tied values.
-warn_fit <- function(fit, chosen = FALSE, flat = TRUE) {
+warn_fit <- function(fit, chosen = FALSE, flat = TRUE, converge = TRUE) {
   which_model <- if (chosen) "the selected model" else "the fitted mixture"
-  if (!fit$converged) {
+  if (converge && !fit$converged) {
     gmm_warn(sprintf(
       "EM did not converge in %d iterations for %s (k = %d, %s); increase `max_iter` or `tol` in gmm_control().",
       fit$control$max_iter, which_model, length(fit$weights), fit$covariance
@@ -263,6 +281,11 @@ warn_fit <- function(fit, chosen = FALSE, flat = TRUE) {
 # than dimensions), where the likelihood grows without bound as `reg`
 # shrinks, so its log-likelihood and BIC mean little.
 flat_tolerance <- sqrt(.Machine$double.eps)
+
+# Iterations in a row with a flat component after which a search stops a run:
+# a component of a start with fewer rows than dimensions is flat at first
+# and may spread out; one flat for this long stays so.
+flat_patience <- 5L
 
 # Engine result -> "gmm" object with canonical component order. The
 # posterior is one E-step at the returned parameters, the same computation

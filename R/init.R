@@ -91,39 +91,34 @@ start_plan <- function(x, ks, init, n_init, control, scaling) {
 }
 
 # The starts for k components, for every structure alike: a list of label
-# vectors (rows of plan$x_init), or a list holding the user's parameters;
-# attribute "random" marks the starts from random partitions.
+# vectors (rows of plan$x_init) and k-means++ seeds (draw_labels()), or a
+# list holding the user's parameters; attribute "random" marks the starts
+# from random partitions.
 draw_starts <- function(plan, k) {
   init <- plan$init
   if (init$type == "partition") return(structure(list(init$labels), random = FALSE))
   if (init$type == "params") return(structure(list(init$params), random = FALSE))
   # One component has one partition, whose M-step is the maximum.
   if (k == 1L) return(structure(list(rep(1L, nrow(plan$x_init))), random = FALSE))
-  methods <- init$methods
-  starts <- list()
-  if ("hc" %in% methods) starts <- list(plan$hc[, as.character(k)])
-  others <- setdiff(methods, "hc")
-  n_random <- if (length(others)) max(plan$n_init - length(starts), 0L) else 0L
+  use_hc <- !is.null(plan$hc)
+  others <- init$methods[init$methods != "hc"]
+  n_random <- if (length(others)) max(plan$n_init - use_hc, 0L) else 0L
   used <- rep_len(others, n_random)
-  for (method in used) starts[[length(starts) + 1L]] <- draw_labels(method, plan, k)
-  random <- c(rep(FALSE, length(starts) - n_random), used == "random")
-  # The same partition drawn twice (common for well-separated groups) is
-  # run once.
-  keep <- if (length(starts) > 1L) !duplicated(lapply(starts, relabel_by_appearance)) else TRUE
-  structure(starts[keep], random = random[keep])
+  starts <- vector("list", use_hc + n_random)
+  if (use_hc) starts[[1L]] <- plan$hc[, as.character(k)]
+  for (i in seq_len(n_random)) starts[[use_hc + i]] <- draw_labels(used[[i]], plan, k)
+  # (The engine runs a partition drawn twice only once.)
+  attr(starts, "random") <- c(rep(FALSE, use_hc), used == "random")
+  starts
 }
 
-# Labels renumbered in order of first appearance, so that two labellings of
-# one partition are identical.
-relabel_by_appearance <- function(labels) match(labels, unique(labels))
-
-# One random start as labels of the rows of plan$x_init.
+# One random start as labels of the rows of plan$x_init, or for k-means++
+# the k uniforms that seed it (the engine computes its labels).
 draw_labels <- function(method, plan, k) {
   x <- plan$x_init
   n <- nrow(x)
   switch(method,
-    "kmeans++" = cpp_kmeanspp(x, plan$scaling$centre, sqrt(plan$scaling$var),
-                              stats::runif(k), 10L),
+    "kmeans++" = runif(k),
     "random" = random_labels(n, k),
     "random_from_data" = nearest_rows(x, sample.int(n, k), plan$scaling)
   )

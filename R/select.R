@@ -4,30 +4,26 @@
 # the eligible candidate with the lowest criterion (BIC or ICL) wins.
 
 # One row per candidate, from the engine's results.
-search_table <- function(results, n, d) {
-  # One numeric row per candidate: loglik, entropy, converged, n_iter, flat.
-  summ <- vapply(results, function(r) {
-    if (!is.null(r$error)) return(rep(NA_real_, 5L))
-    c(r$loglik, r$entropy, r$converged, r$n_iter, any(r$flatness <= flat_tolerance))
-  }, numeric(5))
-  ks <- vapply(results, `[[`, integer(1), "k")
-  covs <- vapply(results, `[[`, character(1), "covariance")
+search_table <- function(grid, n, d) {
+  summ <- grid$summary  # loglik, entropy, converged, n_iter, smallest flatness
+  ks <- grid$k
+  covs <- grid$covariance
   df <- n_parameters(ks, d, covs)
-  bic <- -2 * summ[1L, ] + df * log(n)
+  bic <- -2 * summ[, 1L] + df * log(n)
   # A data frame built directly: data.frame() would cost more than a small
   # search's fits.
   structure(list(
-    k = ks, covariance = covs, loglik = summ[1L, ], df = df, bic = bic,
-    icl = bic + 2 * summ[2L, ], converged = as.logical(summ[3L, ]),
-    n_iter = as.integer(summ[4L, ]), degenerate = as.logical(summ[5L, ]),
-    error = vapply(results, function(r) r$error %||% NA_character_, character(1))
-  ), class = "data.frame", row.names = seq_along(results))
+    k = ks, covariance = covs, loglik = summ[, 1L], df = df, bic = bic,
+    icl = bic + 2 * summ[, 2L], converged = as.logical(summ[, 3L]),
+    n_iter = as.integer(summ[, 4L]), degenerate = summ[, 5L] <= flat_tolerance,
+    error = grid$error
+  ), class = "data.frame", row.names = seq_along(ks))
 }
 
 # The candidate a search returns: the best eligible one by `criterion`; when
 # every fitted candidate is degenerate, the best of those with a warning
 # that says so; when every candidate failed, an error.
-chosen_fit <- function(results, table, criterion, x, plan, control) {
+chosen_fit <- function(grid, table, criterion, x, plan, control) {
   fitted <- is.na(table$error)
   if (!any(fitted)) {
     gmm_abort(sprintf("Every candidate failed; the first: %s", table$error[[1L]]),
@@ -36,7 +32,8 @@ chosen_fit <- function(results, table, criterion, x, plan, control) {
   eligible <- fitted & !table$degenerate
   pool <- if (any(eligible)) which(eligible) else which(fitted)
   best <- pool[which.min(table[[criterion]][pool])]
-  fit <- build_fit(results[[best]], x, plan, control)
+  res <- candidate(grid, best)
+  fit <- build_fit(res, x, plan, control)
   fit$search <- table
   fit$criterion <- criterion
   if (!any(eligible)) {
@@ -46,6 +43,8 @@ chosen_fit <- function(results, table, criterion, x, plan, control) {
       "components or a larger `reg` in gmm_control()."
     ), "gmm_degenerate_warning", components = fit$degenerate)
   }
-  warn_fit(fit, chosen = TRUE, flat = any(eligible))
+  # A degenerate run stopped early has not converged, but that is not news.
+  warn_fit(fit, chosen = TRUE, flat = any(eligible),
+           converge = !isTRUE(res$stopped_flat))
   fit
 }

@@ -6,6 +6,6 @@
 #'
 #' @useDynLib gmmfit, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
-#' @importFrom stats fitted logLik nobs predict simulate
+#' @importFrom stats fitted logLik nobs predict runif simulate
 #' @keywords internal
 "_PACKAGE"

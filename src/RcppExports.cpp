@@ -74,8 +74,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_fit_grid
-Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x, Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random, Rcpp::IntegerVector cov_types, Rcpp::List control, Rcpp::NumericVector var, Rcpp::IntegerVector short_iter, bool verbose, int isa);
-RcppExport SEXP _gmmfit_cpp_fit_grid(SEXP xSEXP, SEXP x_initSEXP, SEXP init_is_xSEXP, SEXP ksSEXP, SEXP startsSEXP, SEXP randomSEXP, SEXP cov_typesSEXP, SEXP controlSEXP, SEXP varSEXP, SEXP short_iterSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
+Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x, Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random, Rcpp::IntegerVector cov_types, Rcpp::List control, Rcpp::NumericVector centre, Rcpp::NumericVector var, Rcpp::IntegerVector short_iter, bool verbose, int isa);
+RcppExport SEXP _gmmfit_cpp_fit_grid(SEXP xSEXP, SEXP x_initSEXP, SEXP init_is_xSEXP, SEXP ksSEXP, SEXP startsSEXP, SEXP randomSEXP, SEXP cov_typesSEXP, SEXP controlSEXP, SEXP centreSEXP, SEXP varSEXP, SEXP short_iterSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -87,11 +87,12 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type random(randomSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type cov_types(cov_typesSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type centre(centreSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type var(varSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type short_iter(short_iterSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
     Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_fit_grid(x, x_init, init_is_x, ks, starts, random, cov_types, control, var, short_iter, verbose, isa));
+    rcpp_result_gen = Rcpp::wrap(cpp_fit_grid(x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose, isa));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -159,7 +160,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 6},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
     {"_gmmfit_cpp_kmeanspp", (DL_FUNC) &_gmmfit_cpp_kmeanspp, 5},
-    {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 12},
+    {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 13},
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
     {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},
     {"_gmmfit_cpp_column_moments", (DL_FUNC) &_gmmfit_cpp_column_moments, 1},

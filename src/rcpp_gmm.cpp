@@ -89,6 +89,11 @@ gmmcore::Control as_control(const Rcpp::List& control, int isa) {
   ctrl.tol = Rcpp::as<double>(control["tol"]);
   ctrl.n_threads = Rcpp::as<int>(control["n_threads"]);
   ctrl.isa = as_isa(isa);
+  // Set by a search only (R/select.R): stop runs that go flat.
+  if (control.containsElementNamed("flat_patience")) {
+    ctrl.flat_patience = Rcpp::as<int>(control["flat_patience"]);
+    ctrl.flat_tol = Rcpp::as<double>(control["flat_tol"]);
+  }
   return ctrl;
 }
 
@@ -193,24 +198,59 @@ struct Starts {
   std::vector<bool> labels_random, params_random;
 };
 
+// Whether two labellings (0..k-1) split the rows alike, whatever the
+// numbering.
+bool same_partition(const std::vector<int>& a, const std::vector<int>& b, Index k) {
+  std::vector<int> map(k, -1), back(k, -1);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (map[a[i]] < 0 && back[b[i]] < 0) {
+      map[a[i]] = b[i];
+      back[b[i]] = a[i];
+    } else if (map[a[i]] != b[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The Lloyd iterations after a k-means++ seeding.
+const int kmeans_iter = 10;
+
+// A start is a list of parameters, an integer vector of labels (1..k), or a
+// double vector of the k uniforms that seed k-means++ on the standardised
+// rows of x_init (drawn in R, the labels computed here).
 Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
-                   Index k, Index n_init_rows, Index d) {
+                   Index k, const MapMat& x_init, const Eigen::VectorXd& centre,
+                   const Eigen::VectorXd& scale) {
   if (random.size() != starts.size()) Rcpp::stop("internal: `random` has the wrong length");
+  const Index n_init_rows = x_init.rows(), d = x_init.cols();
   Starts out;
   for (R_xlen_t s = 0; s < starts.size(); ++s) {
+    std::vector<int> labels;
     if (TYPEOF(starts[s]) == VECSXP) {
       out.params.push_back(as_params(starts[s], d));
       gmmcore::factorize(out.params.back());
       out.params_random.push_back(random[s] == TRUE);
       continue;
+    } else if (TYPEOF(starts[s]) == REALSXP) {
+      Rcpp::NumericVector u = starts[s];
+      if (u.size() != k || k > n_init_rows) Rcpp::stop("internal: a k-means++ seed has the wrong length");
+      labels = gmmcore::kmeanspp_labels(x_init, centre, scale,
+                                        std::vector<double>(u.begin(), u.end()), kmeans_iter);
+    } else {
+      Rcpp::IntegerVector lab = starts[s];
+      if (lab.size() != n_init_rows) Rcpp::stop("internal: a start has the wrong length");
+      labels.assign(lab.begin(), lab.end());
+      for (int& l : labels) {
+        if (l < 1 || l > k) Rcpp::stop("internal: a start label is out of range");
+        --l;
+      }
     }
-    Rcpp::IntegerVector lab = starts[s];
-    if (lab.size() != n_init_rows) Rcpp::stop("internal: a start has the wrong length");
-    std::vector<int> labels(lab.begin(), lab.end());
-    for (int& l : labels) {
-      if (l < 1 || l > k) Rcpp::stop("internal: a start label is out of range");
-      --l;
-    }
+    // The same partition drawn twice (common for well-separated groups) is
+    // run once.
+    bool seen = false;
+    for (const std::vector<int>& other : out.labels) seen = seen || same_partition(labels, other, k);
+    if (seen) continue;
     out.labels.push_back(std::move(labels));
     out.labels_random.push_back(random[s] == TRUE);
   }
@@ -267,7 +307,8 @@ std::vector<gmmcore::Params> start_params(const MapMat& x_init, const Starts& st
 
 Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Index k,
                       const Starts& st, gmmcore::CovType type, const gmmcore::Control& ctrl,
-                      const Eigen::VectorXd& var, int short_iter, gmmcore::Monitor& monitor) {
+                      const Eigen::VectorXd& var, int short_iter, gmmcore::Monitor& monitor,
+                      gmmcore::EmWork& work) {
   Outcome o;
   try {
     std::vector<bool> patient;
@@ -277,7 +318,7 @@ Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Ind
       throw gmmcore::numerical_error(o.failures.front().message, o.failures.front().component);
     Eigen::MatrixXd post(x.rows(), k);
     o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, ctrl, short_iter,
-                                monitor, post, o.failures);
+                                monitor, post, o.failures, work);
     o.entropy = gmmcore::posterior_entropy(post);
     o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
     o.reg = ctrl.reg;
@@ -309,9 +350,38 @@ Rcpp::List wrap_outcome(const Outcome& o) {
       Rcpp::Named("means") = Rcpp::wrap(r.params.means),
       Rcpp::Named("covariances") = wrap_cov(r.params), Rcpp::Named("loglik") = r.loglik,
       Rcpp::Named("trace") = Rcpp::wrap(r.trace), Rcpp::Named("n_iter") = r.n_iter,
-      Rcpp::Named("converged") = r.converged, Rcpp::Named("entropy") = o.entropy,
+      Rcpp::Named("converged") = r.converged, Rcpp::Named("stopped_flat") = r.stopped_flat,
+      Rcpp::Named("entropy") = o.entropy,
       Rcpp::Named("flatness") = Rcpp::wrap(o.flatness), Rcpp::Named("reg") = Rcpp::wrap(o.reg),
       Rcpp::Named("failures") = wrap_failures(o.failures));
+}
+
+// The candidates' outcomes, and the columns of the search table that come
+// from them (one row per candidate, NA where it failed): loglik, entropy,
+// converged, n_iter, the smallest flatness of its components; and the
+// errors.
+Rcpp::List wrap_grid(const std::vector<Outcome>& out) {
+  const int n = static_cast<int>(out.size());
+  Rcpp::List fits(n);
+  Rcpp::NumericMatrix summary(n, 5);
+  Rcpp::CharacterVector error(n);
+  for (int c = 0; c < n; ++c) {
+    const Outcome& o = out[c];
+    fits[c] = wrap_outcome(o);
+    if (o.failed) {
+      for (int j = 0; j < 5; ++j) summary(c, j) = NA_REAL;
+      error[c] = o.error;
+      continue;
+    }
+    summary(c, 0) = o.fit.loglik;
+    summary(c, 1) = o.entropy;
+    summary(c, 2) = o.fit.converged;
+    summary(c, 3) = o.fit.n_iter;
+    summary(c, 4) = o.flatness.size() ? o.flatness.minCoeff() : R_PosInf;
+    error[c] = NA_STRING;
+  }
+  return Rcpp::List::create(Rcpp::Named("fits") = fits, Rcpp::Named("summary") = summary,
+                            Rcpp::Named("error") = error);
 }
 
 }  // namespace
@@ -321,9 +391,10 @@ Rcpp::List wrap_outcome(const Outcome& o) {
 // structures; short runs of `short_iter[i]` iterations on x_init, the best
 // carried to convergence on x; `random[[i]]` marks the starts from random
 // partitions, whose short runs are not cut short by the convergence test),
-// with relative `reg` scaled by the column variances `var`. Returns, for
+// with relative `reg` scaled by the column variances `var` (k-means++ starts
+// are computed on x_init less `centre`, divided by sqrt(var)). Returns, for
 // each structure and within it each k, the parameters and fit summaries (no
-// posterior) or the error. On small data, whose passes run on one thread,
+// posterior) or the error, with the search table's columns (wrap_grid()). On small data, whose passes run on one thread,
 // the candidates are instead fitted side by side on the threads, handed out
 // one at a time from the largest k down, in one parallel region (so that a
 // thread slowed by a busy core holds up at most its last candidate); each is
@@ -332,31 +403,35 @@ Rcpp::List wrap_outcome(const Outcome& o) {
 Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x,
                         Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random,
                         Rcpp::IntegerVector cov_types, Rcpp::List control,
-                        Rcpp::NumericVector var, Rcpp::IntegerVector short_iter,
-                        bool verbose = false, int isa = -1) {
+                        Rcpp::NumericVector centre, Rcpp::NumericVector var,
+                        Rcpp::IntegerVector short_iter, bool verbose = false, int isa = -1) {
   const Index d = x.ncol();
   const int n_k = ks.size(), n_types = cov_types.size();
-  if (x_init.ncol() != d || var.size() != d || starts.size() != n_k ||
+  if (x_init.ncol() != d || var.size() != d || centre.size() != d || starts.size() != n_k ||
       random.size() != n_k || short_iter.size() != n_k)
     Rcpp::stop("internal: shapes do not match");
   const Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(var.begin(), d);
+  const Eigen::VectorXd c = Eigen::Map<const Eigen::VectorXd>(centre.begin(), d);
   const gmmcore::Control base = as_control(control, isa);
   const double reg = Rcpp::as<double>(control["reg"]);
+  const MapMat xm = as_map(x), xi = as_map(x_init);
   std::vector<Starts> st;
   int k_max = 1;
   for (int i = 0; i < n_k; ++i) {
-    st.push_back(read_starts(starts[i], random[i], ks[i], x_init.nrow(), d));
+    st.push_back(read_starts(starts[i], random[i], ks[i], xi, c, v.cwiseSqrt()));
     k_max = std::max(k_max, ks[i]);
   }
   std::vector<gmmcore::CovType> types(n_types);
   for (int t = 0; t < n_types; ++t) types[t] = as_cov_type(cov_types[t]);
   RMonitor rmonitor(verbose);
   SharedMonitor monitor(rmonitor);
-  const MapMat xm = as_map(x), xi = as_map(x_init);
   const int n_cand = n_k * n_types;
   std::vector<Outcome> out(n_cand);
   const int threads =
       verbose ? 1 : gmmcore::candidate_threads(base.n_threads, n_cand, x.nrow(), k_max, d);
+  // EM storage per thread, kept from candidate to candidate (neighbours
+  // share k, so it is rarely resized).
+  std::vector<gmmcore::EmWork> work(threads);
   auto run = [&](int c) {
     // Largest k first when in parallel: the longest candidates are not left
     // to the end.
@@ -366,7 +441,7 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     const gmmcore::Control ctrl = gmmcore::scale_free(base, types[t], reg, v, x.nrow());
     try {
       o = fit_candidate(xm, xi, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
-                        monitor);
+                        monitor, work[threads > 1 ? gmmcore::thread_number() : 0]);
     } catch (const gmmcore::interrupted_error&) {
       // monitor.stopped() says so once every thread is done
     } catch (const std::exception& e) {
@@ -386,9 +461,7 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     for (int c = 0; c < n_cand; ++c) run(c);
   }
   if (monitor.stopped()) throw Rcpp::internal::InterruptedException();
-  Rcpp::List res(n_cand);
-  for (int c = 0; c < n_cand; ++c) res[c] = wrap_outcome(out[c]);
-  return res;
+  return wrap_grid(out);
 }
 
 // The instruction set the kernels use for a request (-1: the widest this

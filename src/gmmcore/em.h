@@ -69,6 +69,63 @@ inline void next_params(const Eigen::Ref<const Matrix>& X, Index d, CovType type
 
 }  // namespace detail
 
+// The smallest variance of component j in any direction once `reg` is taken
+// off, with every variable divided by its `scale`: about zero (or below) for
+// a component that lies flat on tied values.
+inline double component_flatness(const Params& p, Index j, const Vector& reg,
+                                 const Vector& scale) {
+  const Vector inv = scale.cwiseInverse();
+  Matrix c = p.cov[j];
+  c.diagonal() -= reg;
+  c = inv.asDiagonal() * c * inv.asDiagonal();
+  return p.d() == 1 ? c(0, 0)
+                    : Eigen::SelfAdjointEigenSolver<Matrix>(c, Eigen::EigenvaluesOnly)
+                          .eigenvalues()(0);
+}
+
+inline Vector flatness(const Params& p, const Vector& reg, const Vector& scale) {
+  Vector out(p.k());
+  for (Index j = 0; j < p.k(); ++j) out(j) = component_flatness(p, j, reg, scale);
+  return out;
+}
+
+namespace detail {
+
+// Whether some component is flat (Control::flat_tol), from the kernel model
+// of the last pass. Its inverse factor gives a cheap lower bound on the
+// smallest standardised eigenvalue, lambda_min(S^-1 C S^-1) >=
+// 1 / ||L^-1 S||_F^2 (S = diag(scale)); only a component that bound cannot
+// clear is decomposed.
+inline bool has_flat_component(const KernelModel& m, const Params& p, const Control& ctrl) {
+  const Index d = p.d();
+  double reg_max = 0.0;
+  for (Index c = 0; c < d; ++c)
+    reg_max = std::max(reg_max, ctrl.reg(c) / (ctrl.scale(c) * ctrl.scale(c)));
+  for (Index j = 0; j < p.k(); ++j) {
+    double frob = 0.0;
+    if (m.diagonal) {
+      double worst = 0.0;
+      for (Index c = 0; c < d; ++c) {
+        const double e = m.prec[j * d + c] * ctrl.scale(c);
+        worst = std::max(worst, e * e);
+      }
+      frob = worst;  // diagonal: exact, 1 / the smallest standardised variance
+    } else {
+      const double* l = &m.prec[j * d * d];
+      for (Index r = 0; r < d; ++r)
+        for (Index c = 0; c <= r; ++c) {
+          const double e = l[r * d + c] * ctrl.scale(c);
+          frob += e * e;
+        }
+    }
+    if (1.0 / frob - reg_max > ctrl.flat_tol) continue;
+    if (component_flatness(p, j, ctrl.reg, ctrl.scale) <= ctrl.flat_tol) return true;
+  }
+  return false;
+}
+
+}  // namespace detail
+
 // The posteriors go into `post`, the caller's n x k matrix (the only n x k
 // storage of a fit); `work` is storage the caller may keep for further runs.
 inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
@@ -99,6 +156,14 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
       res.converged = true;
       break;
     }
+    if (ctrl.flat_patience > 0) {
+      res.flat_iters = detail::has_flat_component(work.model, res.params, ctrl)
+                           ? res.flat_iters + 1 : 0;
+      if (res.flat_iters >= ctrl.flat_patience) {
+        res.stopped_flat = true;
+        break;
+      }
+    }
   }
   return res;
 }
@@ -120,6 +185,7 @@ inline Control scale_free(Control ctrl, CovType type, double reg, const Vector& 
                  ? Vector::Constant(var.size(), reg * var.mean())
                  : Vector(reg * var);
   ctrl.ll_offset = 0.5 * static_cast<double>(n_rows) * var.array().log().sum();
+  ctrl.scale = var.cwiseSqrt();
   return ctrl;
 }
 
@@ -139,6 +205,13 @@ struct StartFailure {
   int component;
 };
 
+// The better of two short runs: one without a flat component (when flat
+// components are watched), then the higher log-likelihood.
+inline bool better_start(const EmResult& a, const EmResult& b) {
+  if ((a.flat_iters > 0) != (b.flat_iters > 0)) return a.flat_iters == 0;
+  return a.loglik > b.loglik;
+}
+
 // Several starts, the best carried on (Biernacki, Celeux and Govaert 2003,
 // "short runs of EM"). Every start runs up to `short_iter` iterations on
 // X_init (the data, or a subsample of its rows when `init_is_x` is false),
@@ -149,13 +222,14 @@ struct StartFailure {
 // convergence on X, its short run counting towards `max_iter` when X_init
 // is X. A start that fails numerically is recorded in `failures` and left
 // out; when all fail, the first failure is raised. The posteriors in
-// `post` and the result belong to the returned parameters.
+// `post` and the result belong to the returned parameters. `work` is storage
+// the caller may keep from one candidate to the next.
 inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
                            const Eigen::Ref<const Matrix>& X_init, bool init_is_x,
                            std::vector<Params>& starts, const std::vector<bool>& patient,
                            CovType type, const Control& ctrl, int short_iter,
                            Monitor& monitor, Eigen::Ref<Matrix> post,
-                           std::vector<StartFailure>& failures) {
+                           std::vector<StartFailure>& failures, EmWork& work) {
   const Index k = post.cols();
   Matrix post_init(init_is_x ? 0 : X_init.rows(), init_is_x ? 0 : k);
   Control short_ctrl = ctrl;
@@ -164,7 +238,6 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   // that of the subsample's rows.
   short_ctrl.ll_offset = ctrl.ll_offset * static_cast<double>(X_init.rows()) /
                          static_cast<double>(X.rows());
-  EmWork work;
   EmResult best;
   bool have = false;
   for (std::size_t s = 0; s < starts.size(); ++s) {
@@ -173,7 +246,7 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
       EmResult r = init_is_x
           ? run_em(X, std::move(starts[s]), type, short_ctrl, monitor, post, work)
           : run_em(X_init, std::move(starts[s]), type, short_ctrl, monitor, post_init, work);
-      if (!have || r.loglik > best.loglik) best = std::move(r);
+      if (!have || better_start(r, best)) best = std::move(r);
       have = true;
     } catch (const numerical_error& e) {
       failures.push_back({e.what(), e.component()});
@@ -181,10 +254,12 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   }
   if (!have) throw numerical_error(failures.front().message, failures.front().component);
   Control long_ctrl = ctrl;
-  if (init_is_x) long_ctrl.max_iter = best.converged ? 0 : ctrl.max_iter - best.n_iter;
+  if (init_is_x)
+    long_ctrl.max_iter = best.converged || best.stopped_flat ? 0 : ctrl.max_iter - best.n_iter;
   EmResult out = run_em(X, std::move(best.params), type, long_ctrl, monitor, post, work);
   if (!init_is_x) return out;
   out.converged = out.converged || best.converged;
+  out.stopped_flat = out.stopped_flat || (best.stopped_flat && out.n_iter == 0);
   out.n_iter += best.n_iter;
   out.trace.insert(out.trace.begin(), best.trace.begin(), best.trace.end());
   return out;
@@ -200,24 +275,6 @@ inline double posterior_entropy(const Eigen::Ref<const Matrix>& post) {
       if (z > 0.0) h -= z * std::log(z);
     }
   return h;
-}
-
-// For each component, the smallest variance in any direction once `reg` is
-// taken off, with every variable divided by its `scale`: about zero (or
-// below) for a component that lies flat on tied values.
-inline Vector flatness(const Params& p, const Vector& reg, const Vector& scale) {
-  const Index d = p.d();
-  const Vector inv = scale.cwiseInverse();
-  Vector out(p.k());
-  for (Index j = 0; j < p.k(); ++j) {
-    Matrix c = p.cov[j];
-    c.diagonal() -= reg;
-    c = inv.asDiagonal() * c * inv.asDiagonal();
-    out(j) = d == 1 ? c(0, 0)
-                    : Eigen::SelfAdjointEigenSolver<Matrix>(c, Eigen::EigenvaluesOnly)
-                          .eigenvalues()(0);
-  }
-  return out;
 }
 
 }  // namespace gmmcore

@@ -56,6 +56,13 @@ struct Control {
   double ll_offset = 0.0;
   int n_threads = 1;
   Isa isa = Isa::Auto;  // instruction set of the kernels (dispatch.h)
+  // A run stops once some component has been flat for `flat_patience`
+  // iterations in a row (0: never): its smallest variance in any direction,
+  // in units of each variable's `scale` and with `reg` taken off, at most
+  // `flat_tol`. Such a fit sits on tied values and is of no use to a search.
+  int flat_patience = 0;
+  double flat_tol = 0.0;
+  Vector scale;
 };
 
 struct EmResult {
@@ -64,6 +71,9 @@ struct EmResult {
   std::vector<double> trace;   // log-likelihood after each iteration
   int n_iter = 0;
   bool converged = false;
+  int flat_iters = 0;          // iterations in a row, to the last, with a flat
+                               // component (counted when flat_patience > 0)
+  bool stopped_flat = false;   // stopped by the flat_patience rule
 };
 
 // A numerical failure of the fit itself (a component that collapsed or
