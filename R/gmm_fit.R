@@ -188,7 +188,7 @@ fit_grid <- function(x, ks, covariances, plan, control, verbose) {
   # For k = 1 one short iteration: with one component EM is done after one
   # step.
   engine_control <- if (length(ks) * length(covariances) > 1L) {
-    c(control, list(flat_patience = getOption("gmmfit.fp", flat_patience), flat_tol = flat_tolerance))
+    c(control, list(flat_patience = flat_patience, flat_tol = flat_tolerance))
   } else {
     control
   }
