@@ -66,7 +66,11 @@
 #' candidate is marked `degenerate` in the search table, keeps its
 #' log-likelihood, BIC and ICL there, and is not chosen: the best
 #' non-degenerate candidate is returned. (mclust gives such models no BIC at
-#' all.) When every candidate is degenerate, the best of them is returned
+#' all.) In a search, EM is stopped once a component has stayed flat for
+#' five iterations (such a candidate shows `converged = FALSE`), and among a
+#' candidate's starts one that ends its short run without a flat component
+#' is preferred to a flat one whatever their log-likelihoods, so that more
+#' candidates are eligible. When every candidate is degenerate, the best of them is returned
 #' with a warning; a single fit that is degenerate warns too, and lists the
 #' components in `$degenerate`.
 #'

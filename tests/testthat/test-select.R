@@ -180,3 +180,36 @@ test_that("a search gives the same result on one and two threads", {
     expect_identical(two$posterior, one$posterior)
   }
 })
+
+# Two round clusters and three copies of one far point: a component on the
+# copies is flat (only `reg` keeps its likelihood finite).
+copies_data <- function() {
+  set.seed(5)
+  rbind(matrix(rnorm(100), 50), matrix(rnorm(100, 4), 50),
+        matrix(c(10, 10), 3, 2, byrow = TRUE))
+}
+
+test_that("a search stops a run whose component stays flat; a single fit runs it to the end", {
+  x <- copies_data()
+  labels <- c(rep(1, 50), rep(2, 50), 3, 3, 3)
+  fit <- suppressWarnings(gmm_fit(x, init = labels, covariance = c("full", "diag")))
+  full <- fit$search[fit$search$covariance == "full", ]
+  expect_true(full$degenerate)
+  expect_false(full$converged)
+  expect_identical(full$n_iter, gmmfit:::flat_patience)
+  expect_warning(single <- gmm_fit(x, init = labels, covariance = "full"),
+                 class = "gmm_degenerate_warning")
+  expect_true(single$converged)
+  expect_gt(single$n_iter, gmmfit:::flat_patience)
+})
+
+test_that("among a candidate's starts, a search prefers one without a flat component", {
+  x <- copies_data()
+  set.seed(1)
+  fit <- gmm_fit(x, k = 2:3, covariance = "full", n_init = 10)
+  # Starts on the copies reach a far higher (inflated) log-likelihood, about
+  # -330; the best start without a flat component is taken instead.
+  expect_false(fit$search$degenerate[2])
+  expect_lt(fit$search$loglik[2], -350)
+  expect_true(fit$search$converged[2])
+})
