@@ -91,6 +91,21 @@ inline Vector flatness(const Params& p, const Vector& reg, const Vector& scale) 
 
 namespace detail {
 
+// Whether the standardised covariance less `reg` has an eigenvalue at most
+// flat_tol: exactly when that matrix less flat_tol I is not positive
+// definite, which a Cholesky factorisation tells more cheaply than the
+// eigenvalues would.
+inline bool below_tolerance(const Matrix& cov, const Control& ctrl) {
+  const Index d = cov.rows();
+  Matrix c(d, d);
+  for (Index b = 0; b < d; ++b)
+    for (Index a = b; a < d; ++a) c(a, b) = cov(a, b) / (ctrl.scale(a) * ctrl.scale(b));
+  for (Index a = 0; a < d; ++a)
+    c(a, a) -= ctrl.reg(a) / (ctrl.scale(a) * ctrl.scale(a)) + ctrl.flat_tol;
+  Eigen::LLT<Eigen::Ref<Matrix>, Eigen::Lower> llt(c);
+  return llt.info() != Eigen::Success;
+}
+
 // Whether some component is flat (Control::flat_tol), from the kernel model
 // of the last pass. Its inverse factor gives a cheap lower bound on the
 // smallest standardised eigenvalue, lambda_min(S^-1 C S^-1) >=
@@ -119,7 +134,7 @@ inline bool has_flat_component(const KernelModel& m, const Params& p, const Cont
         }
     }
     if (1.0 / frob - reg_max > ctrl.flat_tol) continue;
-    if (component_flatness(p, j, ctrl.reg, ctrl.scale) <= ctrl.flat_tol) return true;
+    if (below_tolerance(p.cov[j], ctrl)) return true;
   }
   return false;
 }
@@ -137,7 +152,7 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
   if (post.rows() != X.rows() || post.cols() != res.params.k() ||
       post.outerStride() != X.rows())
     throw std::invalid_argument("run_em: `post` must be an n x k matrix");
-  res.trace.reserve(std::max(0, std::min(ctrl.max_iter, 1000)));
+  res.trace.reserve(std::max(0, std::min(ctrl.max_iter, 64)));
   detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
   res.loglik = work.sums.loglik;
   for (int it = 1; it <= ctrl.max_iter; ++it) {
