@@ -17,6 +17,10 @@ cpp_kmeanspp <- function(x, centre, scale, u, max_iter) {
     .Call(`_gmmfit_cpp_kmeanspp`, x, centre, scale, u, max_iter)
 }
 
+cpp_kmeanspp_starts <- function(x, centre, scale, z, hc, ks, n_km, on_z, u, max_iter) {
+    .Call(`_gmmfit_cpp_kmeanspp_starts`, x, centre, scale, z, hc, ks, n_km, on_z, u, max_iter)
+}
+
 cpp_fit_grid <- function(x, x_init, init_is_x, ks, starts, random, cov_types, control, var, short_iter, verbose = FALSE, isa = -1L) {
     .Call(`_gmmfit_cpp_fit_grid`, x, x_init, init_is_x, ks, starts, random, cov_types, control, var, short_iter, verbose, isa)
 }

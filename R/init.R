@@ -2,7 +2,8 @@
 # set.seed() reproduces every fit. Starts are drawn once per number of
 # components and shared by every covariance structure; the engine turns each
 # into parameters (an M-step from a partition), runs every start a few
-# iterations and carries the best to convergence (R/gmm_fit.R).
+# iterations and carries the best, and those close behind it, to
+# convergence (R/gmm_fit.R).
 
 init_methods <- c("hc", "kmeans++", "random", "random_from_data")
 
@@ -77,17 +78,56 @@ init_rows <- function(n, ks, init, control) {
 }
 
 # Everything the starts need that does not depend on k: the rows they use,
-# the column centres and scales, and the hierarchical tree cut at every k.
+# the column centres and scales, the hierarchical tree cut at every k, and
+# the decorrelated coordinates of the hierarchical start when k-means++
+# starts use them.
 start_plan <- function(x, ks, init, n_init, control, scaling) {
   rows <- init_rows(nrow(x), ks, init, control)
   x_init <- if (is.null(rows)) x else x[rows, , drop = FALSE]
   hc <- NULL
+  z <- NULL
   cut_at <- ks[ks > 1L]
-  if (init$type == "methods" && "hc" %in% init$methods && length(cut_at)) {
-    hc <- hc_labels(x_init, cut_at)
+  if (init$type == "methods" && length(cut_at)) {
+    if ("hc" %in% init$methods) hc <- hc_labels(x_init, cut_at)
+    if (any(on_hc_coords(seq_len(kmeans_count(init, n_init))))) z <- hc_transform(x_init)
   }
   list(init = init, n_init = n_init, x_init = x_init, rows = rows, hc = hc,
-       scaling = scaling)
+       scaling = scaling, z = z)
+}
+
+# Which k-means++ starts of a k (the first, the second, ...) run on the
+# decorrelated coordinates of the hierarchical start (hc_transform()) rather
+# than on the standardised data: the third, fifth, seventh and so on. The
+# two give different partitions, each finding optima the other misses (on
+# the standardised data more often for diagonal and spherical structures),
+# so that more starts also means more kinds of start.
+on_hc_coords <- function(i) i >= 3L & i %% 2L == 1L
+
+# How many k-means++ starts each k gets (draw_starts()).
+kmeans_count <- function(init, n_init) {
+  others <- setdiff(init$methods, "hc")
+  if (!length(others)) return(0L)
+  used <- rep_len(others, max(n_init - ("hc" %in% init$methods), 0L))
+  sum(used == "kmeans++")
+}
+
+# The starts of every k of `ks` (draw_starts() for each), the hierarchical
+# and k-means++ partitions of the default methods computed in one call.
+draw_all_starts <- function(plan, ks) {
+  init <- plan$init
+  if (init$type != "methods" || !all(init$methods %in% c("hc", "kmeans++"))) {
+    return(lapply(ks, function(k) draw_starts(plan, k)))
+  }
+  n_km <- kmeans_count(init, plan$n_init)
+  # The uniforms draw_starts() would take, k by k and start by start.
+  n_u <- n_km * sum(ks[ks > 1L])
+  u <- if (n_u > 0) stats::runif(n_u) else numeric(0)
+  x <- plan$x_init
+  empty <- matrix(0, 0L, 0L)
+  cpp_kmeanspp_starts(x, plan$scaling$centre, sqrt(plan$scaling$var),
+                      if (is.null(plan$z)) empty else plan$z,
+                      if (is.null(plan$hc)) matrix(0L, nrow(x), 0L) else plan$hc, ks, n_km,
+                      on_hc_coords(seq_len(n_km)), u, 10L)
 }
 
 # The starts for k components, for every structure alike: a list of label
@@ -105,7 +145,11 @@ draw_starts <- function(plan, k) {
   others <- setdiff(methods, "hc")
   n_random <- if (length(others)) max(plan$n_init - length(starts), 0L) else 0L
   used <- rep_len(others, n_random)
-  for (method in used) starts[[length(starts) + 1L]] <- draw_labels(method, plan, k)
+  n_km <- 0L
+  for (method in used) {
+    if (method == "kmeans++") n_km <- n_km + 1L
+    starts[[length(starts) + 1L]] <- draw_labels(method, plan, k, n_km)
+  }
   random <- c(rep(FALSE, length(starts) - n_random), used == "random")
   # The same partition drawn twice (common for well-separated groups) is
   # run once.
@@ -117,13 +161,17 @@ draw_starts <- function(plan, k) {
 # one partition are identical.
 relabel_by_appearance <- function(labels) match(labels, unique(labels))
 
-# One random start as labels of the rows of plan$x_init.
-draw_labels <- function(method, plan, k) {
+# One random start as labels of the rows of plan$x_init; `i` counts the
+# k-means++ starts of this k so far, this one included.
+draw_labels <- function(method, plan, k, i = 1L) {
   x <- plan$x_init
   n <- nrow(x)
   switch(method,
-    "kmeans++" = cpp_kmeanspp(x, plan$scaling$centre, sqrt(plan$scaling$var),
-                              stats::runif(k), 10L),
+    "kmeans++" = if (on_hc_coords(i)) {
+      cpp_kmeanspp(plan$z, numeric(ncol(plan$z)), rep(1, ncol(plan$z)), stats::runif(k), 10L)
+    } else {
+      cpp_kmeanspp(x, plan$scaling$centre, sqrt(plan$scaling$var), stats::runif(k), 10L)
+    },
     "random" = random_labels(n, k),
     "random_from_data" = nearest_rows(x, sample.int(n, k), plan$scaling)
   )

@@ -73,6 +73,26 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_kmeanspp_starts
+Rcpp::List cpp_kmeanspp_starts(Rcpp::NumericMatrix x, Rcpp::NumericVector centre, Rcpp::NumericVector scale, Rcpp::NumericMatrix z, Rcpp::IntegerMatrix hc, Rcpp::IntegerVector ks, int n_km, Rcpp::LogicalVector on_z, Rcpp::NumericVector u, int max_iter);
+RcppExport SEXP _gmmfit_cpp_kmeanspp_starts(SEXP xSEXP, SEXP centreSEXP, SEXP scaleSEXP, SEXP zSEXP, SEXP hcSEXP, SEXP ksSEXP, SEXP n_kmSEXP, SEXP on_zSEXP, SEXP uSEXP, SEXP max_iterSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type centre(centreSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type z(zSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerMatrix >::type hc(hcSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type ks(ksSEXP);
+    Rcpp::traits::input_parameter< int >::type n_km(n_kmSEXP);
+    Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type on_z(on_zSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type u(uSEXP);
+    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_kmeanspp_starts(x, centre, scale, z, hc, ks, n_km, on_z, u, max_iter));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_fit_grid
 Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x, Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random, Rcpp::IntegerVector cov_types, Rcpp::List control, Rcpp::NumericVector var, Rcpp::IntegerVector short_iter, bool verbose, int isa);
 RcppExport SEXP _gmmfit_cpp_fit_grid(SEXP xSEXP, SEXP x_initSEXP, SEXP init_is_xSEXP, SEXP ksSEXP, SEXP startsSEXP, SEXP randomSEXP, SEXP cov_typesSEXP, SEXP controlSEXP, SEXP varSEXP, SEXP short_iterSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
@@ -159,6 +179,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 6},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
     {"_gmmfit_cpp_kmeanspp", (DL_FUNC) &_gmmfit_cpp_kmeanspp, 5},
+    {"_gmmfit_cpp_kmeanspp_starts", (DL_FUNC) &_gmmfit_cpp_kmeanspp_starts, 10},
     {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 12},
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
     {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},

@@ -184,6 +184,93 @@ Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector cent
 
 namespace {
 
+// Labels renumbered 0, 1, ... in order of first appearance, so that two
+// labellings of one partition are identical.
+std::vector<int> by_appearance(const std::vector<int>& labels, int k) {
+  std::vector<int> map(k, -1), out(labels.size());
+  int next = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    int& m = map[labels[i]];
+    if (m < 0) m = next++;
+    out[i] = m;
+  }
+  return out;
+}
+
+}  // namespace
+
+// Every k's starts when they are the hierarchical partitions and k-means++
+// partitions only, in one call: for each k of `ks`, the hierarchical
+// partition (column j of `hc` for the j-th k above 1, when `hc` has
+// columns) and `n_km` k-means++ partitions, each on (x - centre) / scale or,
+// where `on_z` says so, on the coordinates `z` (same rows), taking k of the
+// uniforms `u` in turn, k by k and start by start (the order in which R
+// would draw them one start at a time). A partition met before for the same
+// k is left out. For k = 1 the one partition. Returns, per k, a list of
+// 1-based label vectors with attribute "random" (all FALSE).
+// [[Rcpp::export]]
+Rcpp::List cpp_kmeanspp_starts(Rcpp::NumericMatrix x, Rcpp::NumericVector centre,
+                               Rcpp::NumericVector scale, Rcpp::NumericMatrix z,
+                               Rcpp::IntegerMatrix hc, Rcpp::IntegerVector ks, int n_km,
+                               Rcpp::LogicalVector on_z, Rcpp::NumericVector u, int max_iter) {
+  const Index n = x.nrow(), d = x.ncol();
+  if (centre.size() != d || scale.size() != d || on_z.size() != n_km ||
+      (hc.ncol() > 0 && hc.nrow() != n))
+    Rcpp::stop("internal: cpp_kmeanspp_starts arguments have the wrong shapes");
+  const Eigen::VectorXd c = Eigen::Map<const Eigen::VectorXd>(centre.begin(), d),
+                        sc = Eigen::Map<const Eigen::VectorXd>(scale.begin(), d);
+  const Eigen::VectorXd zc = Eigen::VectorXd::Zero(z.ncol()), zs = Eigen::VectorXd::Ones(z.ncol());
+  Rcpp::List out(ks.size());
+  R_xlen_t used = 0;
+  int hc_col = 0;
+  for (R_xlen_t i = 0; i < ks.size(); ++i) {
+    const int k = ks[i];
+    std::vector<std::vector<int>> kept, seen;
+    auto add = [&](std::vector<int> labels) {
+      std::vector<int> key = by_appearance(labels, k);
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) return;
+      seen.push_back(std::move(key));
+      kept.push_back(std::move(labels));
+    };
+    if (k == 1) {
+      add(std::vector<int>(n, 0));
+    } else {
+      if (hc.ncol() > 0) {
+        if (hc_col >= hc.ncol()) Rcpp::stop("internal: too few hierarchical partitions");
+        std::vector<int> labels(hc.begin() + hc_col * n, hc.begin() + (hc_col + 1) * n);
+        for (int& l : labels) {
+          if (l < 1 || l > k) Rcpp::stop("internal: a start label is out of range");
+          --l;
+        }
+        add(std::move(labels));
+        ++hc_col;
+      }
+      for (int s = 0; s < n_km; ++s) {
+        if (used + k > u.size()) Rcpp::stop("internal: too few uniforms");
+        if (on_z[s] == TRUE && (z.nrow() != n || z.ncol() == 0))
+          Rcpp::stop("internal: no coordinates for a k-means++ start");
+        const std::vector<double> draws(u.begin() + used, u.begin() + used + k);
+        used += k;
+        add(on_z[s] == TRUE
+                ? gmmcore::kmeanspp_labels(as_map(z), zc, zs, draws, max_iter)
+                : gmmcore::kmeanspp_labels(as_map(x), c, sc, draws, max_iter));
+      }
+    }
+    Rcpp::List starts(kept.size());
+    for (std::size_t s = 0; s < kept.size(); ++s) {
+      Rcpp::IntegerVector lab(kept[s].begin(), kept[s].end());
+      for (int& l : lab) ++l;
+      starts[s] = lab;
+    }
+    starts.attr("random") = Rcpp::LogicalVector(static_cast<R_xlen_t>(kept.size()));
+    out[i] = starts;
+  }
+  if (used != u.size()) Rcpp::stop("internal: too many uniforms");
+  return out;
+}
+
+namespace {
+
 // The starts of one k, read from R once for every structure: label vectors
 // (0-based, rows of x_init) and parameter lists, with whether each is a
 // random start.
@@ -267,7 +354,8 @@ std::vector<gmmcore::Params> start_params(const MapMat& x_init, const Starts& st
 
 Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Index k,
                       const Starts& st, gmmcore::CovType type, const gmmcore::Control& ctrl,
-                      const Eigen::VectorXd& var, int short_iter, gmmcore::Monitor& monitor) {
+                      const Eigen::VectorXd& var, int short_iter, double margin,
+                      gmmcore::Monitor& monitor) {
   Outcome o;
   try {
     std::vector<bool> patient;
@@ -277,7 +365,7 @@ Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Ind
       throw gmmcore::numerical_error(o.failures.front().message, o.failures.front().component);
     Eigen::MatrixXd post(x.rows(), k);
     o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, ctrl, short_iter,
-                                monitor, post, o.failures);
+                                margin, monitor, post, o.failures);
     o.entropy = gmmcore::posterior_entropy(post);
     o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
     o.reg = ctrl.reg;
@@ -319,7 +407,9 @@ Rcpp::List wrap_outcome(const Outcome& o) {
 // Every candidate of a search: each k of `ks` with each structure of
 // `cov_types`, fitted from the starts of its k (`starts[[i]]`, shared by the
 // structures; short runs of `short_iter[i]` iterations on x_init, the best
-// carried to convergence on x; `random[[i]]` marks the starts from random
+// carried to convergence on x, and when x_init is x also the others within
+// control$init_margin of it while they can overtake it (gmmcore::run_starts);
+// `random[[i]]` marks the starts from random
 // partitions, whose short runs are not cut short by the convergence test),
 // with relative `reg` scaled by the column variances `var`. Returns, for
 // each structure and within it each k, the parameters and fit summaries (no
@@ -342,6 +432,11 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
   const Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(var.begin(), d);
   const gmmcore::Control base = as_control(control, isa);
   const double reg = Rcpp::as<double>(control["reg"]);
+  // A control object from before `init_margin` existed carries on only the
+  // best start, as it did then.
+  const double margin = control.containsElementNamed("init_margin")
+                            ? Rcpp::as<double>(control["init_margin"])
+                            : 0.0;
   std::vector<Starts> st;
   int k_max = 1;
   for (int i = 0; i < n_k; ++i) {
@@ -366,7 +461,7 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     const gmmcore::Control ctrl = gmmcore::scale_free(base, types[t], reg, v, x.nrow());
     try {
       o = fit_candidate(xm, xi, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
-                        monitor);
+                        margin, monitor);
     } catch (const gmmcore::interrupted_error&) {
       // monitor.stopped() says so once every thread is done
     } catch (const std::exception& e) {
@@ -483,3 +578,4 @@ Rcpp::IntegerMatrix cpp_hc(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks,
   std::copy(labels.data(), labels.data() + labels.size(), out.begin());
   return out;
 }
+

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 #include "estep.h"
 #include "mstep.h"
@@ -69,11 +70,35 @@ inline void next_params(const Eigen::Ref<const Matrix>& X, Index d, CovType type
 
 }  // namespace detail
 
+// An estimate of the log-likelihood a run will reach, from its last three
+// values a, b, c (oldest first): Aitken's extrapolation, c plus the rest of
+// the geometric series its last two increases begin, or c plus the last
+// increase if that is more. Infinite while the increases are not shrinking
+// (the run may be leaving a plateau).
+inline double reach(double a, double b, double c) {
+  const double d0 = b - a, d1 = c - b;
+  if (!(d1 > 0.0)) return c;
+  if (!(d0 > 0.0) || !(d1 < d0)) return std::numeric_limits<double>::infinity();
+  const double r = d1 / d0;
+  return c + std::max(d1 * r / (1.0 - r), d1);
+}
+
+// A run that only matters if it overtakes a better one: it is given up
+// (EmResult::given_up) as soon as reach() falls below `target`. `last` holds
+// the last two log-likelihoods of the run it continues (the second is that
+// of its start).
+struct Overtake {
+  double target;
+  double last[2];
+};
+
 // The posteriors go into `post`, the caller's n x k matrix (the only n x k
 // storage of a fit); `work` is storage the caller may keep for further runs.
+// With `race`, the run is given up once it can no longer overtake.
 inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
                        CovType type, const Control& ctrl, Monitor& monitor,
-                       Eigen::Ref<Matrix> post, EmWork& work) {
+                       Eigen::Ref<Matrix> post, EmWork& work,
+                       const Overtake* race = nullptr) {
   EmResult res;
   res.params = std::move(start);
   if (res.params.chol.size() != res.params.cov.size()) factorize(res.params);
@@ -98,6 +123,14 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
     if (change < ctrl.tol) {
       res.converged = true;
       break;
+    }
+    if (race) {
+      const double b = it >= 2 ? res.trace[it - 2] : race->last[1];
+      const double a = it >= 3 ? res.trace[it - 3] : it == 2 ? race->last[1] : race->last[0];
+      if (reach(a, b, ll) < race->target) {
+        res.given_up = true;
+        break;
+      }
     }
   }
   return res;
@@ -147,15 +180,22 @@ struct StartFailure {
 // are tiny though the optimum is far);
 // the one with the highest log-likelihood (the first, on ties) then runs to
 // convergence on X, its short run counting towards `max_iter` when X_init
-// is X. A start that fails numerically is recorded in `failures` and left
-// out; when all fail, the first failure is raised. The posteriors in
-// `post` and the result belong to the returned parameters.
+// is X. The ranking after a few iterations often puts a start that ends
+// lower ahead of one that ends higher, so when X_init is X the starts whose
+// short runs end within `margin` of the best (and have not converged yet)
+// are carried on too, best first, each only while it can still overtake
+// the best result so far (Overtake); one that ends higher by more than the
+// convergence tolerance's worth replaces it. On a subsample that would mean
+// runs on all rows, so there only the best is carried on. A start that
+// fails numerically, in its short run or when carried on, is recorded in
+// `failures` and left out; when all fail, the first failure is raised. The
+// posteriors in `post` and the result belong to the returned parameters.
 inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
                            const Eigen::Ref<const Matrix>& X_init, bool init_is_x,
                            std::vector<Params>& starts, const std::vector<bool>& patient,
                            CovType type, const Control& ctrl, int short_iter,
-                           Monitor& monitor, Eigen::Ref<Matrix> post,
-                           std::vector<StartFailure>& failures) {
+                           double margin, Monitor& monitor,
+                           Eigen::Ref<Matrix> post, std::vector<StartFailure>& failures) {
   const Index k = post.cols();
   Matrix post_init(init_is_x ? 0 : X_init.rows(), init_is_x ? 0 : k);
   Control short_ctrl = ctrl;
@@ -165,29 +205,66 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   short_ctrl.ll_offset = ctrl.ll_offset * static_cast<double>(X_init.rows()) /
                          static_cast<double>(X.rows());
   EmWork work;
-  EmResult best;
-  bool have = false;
+  std::vector<EmResult> runs;
+  runs.reserve(starts.size());
   for (std::size_t s = 0; s < starts.size(); ++s) {
     short_ctrl.tol = patient[s] ? 0.0 : ctrl.tol;
     try {
-      EmResult r = init_is_x
+      runs.push_back(init_is_x
           ? run_em(X, std::move(starts[s]), type, short_ctrl, monitor, post, work)
-          : run_em(X_init, std::move(starts[s]), type, short_ctrl, monitor, post_init, work);
-      if (!have || r.loglik > best.loglik) best = std::move(r);
-      have = true;
+          : run_em(X_init, std::move(starts[s]), type, short_ctrl, monitor, post_init, work));
     } catch (const numerical_error& e) {
       failures.push_back({e.what(), e.component()});
     }
   }
-  if (!have) throw numerical_error(failures.front().message, failures.front().component);
-  Control long_ctrl = ctrl;
-  if (init_is_x) long_ctrl.max_iter = best.converged ? 0 : ctrl.max_iter - best.n_iter;
-  EmResult out = run_em(X, std::move(best.params), type, long_ctrl, monitor, post, work);
-  if (!init_is_x) return out;
-  out.converged = out.converged || best.converged;
-  out.n_iter += best.n_iter;
-  out.trace.insert(out.trace.begin(), best.trace.begin(), best.trace.end());
-  return out;
+  if (runs.empty()) throw numerical_error(failures.front().message, failures.front().component);
+  // Best short run first; the earlier start on ties.
+  std::vector<std::size_t> order(runs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return runs[a].loglik > runs[b].loglik;
+  });
+  // The rest of a short run, on X: counted with it when X_init is X.
+  auto carry_on = [&](EmResult& short_run, Eigen::Ref<Matrix> out_post,
+                      const Overtake* race) {
+    Control long_ctrl = ctrl;
+    if (init_is_x) long_ctrl.max_iter = short_run.converged ? 0 : ctrl.max_iter - short_run.n_iter;
+    EmResult out = run_em(X, std::move(short_run.params), type, long_ctrl, monitor, out_post,
+                          work, race);
+    if (!init_is_x) return out;
+    out.converged = out.converged || short_run.converged;
+    out.n_iter += short_run.n_iter;
+    out.trace.insert(out.trace.begin(), short_run.trace.begin(), short_run.trace.end());
+    return out;
+  };
+  const double top = runs[order[0]].loglik;
+  EmResult best = carry_on(runs[order[0]], post, nullptr);
+  if (!init_is_x) return best;
+  Matrix other_post;
+  for (std::size_t r = 1; r < order.size(); ++r) {
+    EmResult& run = runs[order[r]];
+    if (!(run.loglik >= top - margin)) break;
+    // A converged short run ends below the best's, which EM only raised.
+    if (run.converged || run.trace.empty()) continue;
+    const double needed =
+        best.loglik + ctrl.tol * (1.0 + std::abs(best.loglik + ctrl.ll_offset));
+    const std::size_t m = run.trace.size();
+    const double lowest = -std::numeric_limits<double>::infinity();
+    const double a = m >= 3 ? run.trace[m - 3] : lowest, b = m >= 2 ? run.trace[m - 2] : lowest;
+    if (reach(a, b, run.trace[m - 1]) < needed) continue;
+    const Overtake race{needed, {b, run.trace[m - 1]}};
+    if (other_post.size() == 0) other_post.resize(X.rows(), k);
+    try {
+      EmResult alt = carry_on(run, other_post, &race);
+      if (!alt.given_up && alt.loglik > needed) {
+        best = std::move(alt);
+        post = other_post;
+      }
+    } catch (const numerical_error& e) {
+      failures.push_back({e.what(), e.component()});
+    }
+  }
+  return best;
 }
 
 // -sum_ij z_ij log z_ij over a posterior matrix (0 log 0 = 0): the entropy

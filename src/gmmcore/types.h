@@ -64,6 +64,7 @@ struct EmResult {
   std::vector<double> trace;   // log-likelihood after each iteration
   int n_iter = 0;
   bool converged = false;
+  bool given_up = false;       // stopped because it could no longer overtake (em.h)
 };
 
 // A numerical failure of the fit itself (a component that collapsed or
