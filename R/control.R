@@ -17,7 +17,8 @@
 #' common unit of all variables): multiplying a column by a constant or
 #' adding a constant to it gives the same classification, and a
 #' log-likelihood that differs only by the log of the Jacobian. Starting
-#' partitions are drawn on the standardised data and `reg` is relative.
+#' partitions are drawn on the standardised (for some starts also
+#' decorrelated) data and `reg` is relative.
 #'
 #' @param max_iter Maximum number of EM iterations per start.
 #' @param tol Convergence tolerance on the relative change of the
@@ -38,6 +39,12 @@
 #'   per component) when the data have more (the hierarchical start costs
 #'   time and memory quadratic in the number of rows); the chosen start then
 #'   runs on all rows.
+#' @param init_margin Non-negative number: the other starts whose
+#'   log-likelihood after their `init_iter` iterations is within this much
+#'   of the best one's are carried on as well, each only as long as it can
+#'   still overtake the best fit so far, and the fit is the highest they
+#'   reach (see Starting points in [gmm_fit()]). `0` carries on only the
+#'   best. Not used when the starts run on a subsample (see `init_sample`).
 #' @param n_threads Number of threads of the C++ engine. Results do not depend
 #'   on it: sums are accumulated in a fixed order.
 #' @param simd Vector instruction set of the engine's kernels: `"auto"` (the
@@ -53,7 +60,7 @@
 #' @export
 gmm_control <- function(max_iter = 1000L, tol = 1e-6, reg = 1e-6,
                         n_threads = default_threads(), simd = "auto",
-                        init_iter = 20L, init_sample = 2000L) {
+                        init_iter = 20L, init_sample = 2000L, init_margin = 1) {
   structure(
     list(
       max_iter = check_count(max_iter, "max_iter"),
@@ -61,6 +68,7 @@ gmm_control <- function(max_iter = 1000L, tol = 1e-6, reg = 1e-6,
       reg = check_number(reg, "reg"),
       init_iter = check_count(init_iter, "init_iter"),
       init_sample = check_count(init_sample, "init_sample", min = 2L),
+      init_margin = check_number(init_margin, "init_margin"),
       n_threads = check_count(n_threads, "n_threads"),
       simd = check_simd(simd)
     ),
@@ -86,9 +94,9 @@ default_threads <- local({
 print.gmm_control <- function(x, ...) {
   cat("<gmm_control>\n")
   cat(sprintf(paste0("  max_iter    %d\n  tol         %g\n  reg         %g\n  n_threads   %d\n",
-                     "  simd        %s\n  init_iter   %d\n  init_sample %d\n"),
+                     "  simd        %s\n  init_iter   %d\n  init_sample %d\n  init_margin %g\n"),
               x$max_iter, x$tol, x$reg, x$n_threads, x$simd %||% "auto",
-              x$init_iter %||% 20L, x$init_sample %||% 2000L))
+              x$init_iter %||% 20L, x$init_sample %||% 2000L, x$init_margin %||% 0))
   invisible(x)
 }
 

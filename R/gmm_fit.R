@@ -19,7 +19,13 @@
 #' structure starts from the same ones. Each start runs `init_iter` EM
 #' iterations (see [gmm_control()]); the one with the highest
 #' log-likelihood is then run to convergence (the "short runs" strategy of
-#' Biernacki, Celeux and Govaert, 2003). The methods:
+#' Biernacki, Celeux and Govaert, 2003). A start that trails it by less
+#' than `init_margin` (a setting of [gmm_control()], default 1) after those
+#' iterations may still end higher, so such starts are carried on too, best
+#' first, each only as long as Aitken's extrapolation of its log-likelihood
+#' reaches past the best fit so far; the fit is the highest one (a start
+#' that ends higher by less than the convergence tolerance's worth does not
+#' replace the first). The methods:
 #' \describe{
 #'   \item{`"hc"`}{model-based agglomerative hierarchical clustering
 #'     (Banfield and Raftery, 1993; Fraley, 1998) with unrestricted
@@ -27,7 +33,11 @@
 #'     `k`: mclust's default start, with the same partitions as
 #'     `mclust::hc()`. It is deterministic, so it gives one start.}
 #'   \item{`"kmeans++"`}{k-means++ seeding and Lloyd iterations on the
-#'     standardised data;}
+#'     standardised data; the third, fifth, ... k-means++ start of a `k`
+#'     instead on the decorrelated coordinates the hierarchical start uses,
+#'     which lead to other optima (more often the best one for some
+#'     `"full"` and `"tied"` fits, less often for `"diag"` and
+#'     `"spherical"` ones);}
 #'   \item{`"random"`}{a random partition;}
 #'   \item{`"random_from_data"`}{k random observations as centres, each row
 #'     in the group of the nearest (standardised distance).}
@@ -38,7 +48,8 @@
 #' cases where it does not. Several random methods are used in turn. With
 #' more than `init_sample` rows, starts are drawn and their short runs made
 #' on a random subsample of that many rows (as mclust does for its
-#' hierarchical start), and only the chosen start runs on all rows.
+#' hierarchical start), and only the best start runs on all rows (no other
+#' is carried on, whatever `init_margin`).
 #'
 #' `init` may also be a vector of labels (one per row), to start from that
 #' partition, or a list with `weights`, `means` (k x d) and `covariances`
@@ -76,8 +87,9 @@
 #'
 #' @section Units:
 #' The fit does not depend on the units or the origin of the variables:
-#' starts are drawn on standardised data, `reg` is relative to each
-#' variable's variance and convergence is judged on the standardised scale.
+#' starts are drawn on standardised (for some, also decorrelated) data,
+#' `reg` is relative to each variable's variance and convergence is judged
+#' on the standardised scale.
 #' Rescaling or shifting a column gives the same classification and a
 #' log-likelihood changed only by the log Jacobian (for `"spherical"`, whose
 #' components are round in the units given, this holds when all columns are
@@ -96,7 +108,8 @@
 #'   vector of starting labels, or a list of parameters (see Starting
 #'   points).
 #' @param n_init Number of starts per `k` (the hierarchical start counts as
-#'   one); the best after the short runs is carried on.
+#'   one); the best after the short runs is carried on, with those within
+#'   `init_margin` of it (see Starting points).
 #' @param criterion `"bic"` (default) or `"icl"`: what a search minimises.
 #' @param control EM settings made by [gmm_control()].
 #' @param n_threads Number of threads; overrides `control$n_threads` when given.

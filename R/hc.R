@@ -26,9 +26,9 @@ hc_partitions <- function(x, ks, max_n = 2000L, merge_duplicates = FALSE) {
 }
 
 # The labels alone, for arguments already checked (a fit's starts): one
-# column per k, named by k.
-hc_labels <- function(x, ks, partition = integer(0)) {
-  labels <- cpp_hc(hc_transform(x), ks, partition)
+# column per k, named by k. `z` is the transformed data, when already at hand.
+hc_labels <- function(x, ks, partition = integer(0), z = hc_transform(x)) {
+  labels <- cpp_hc(z, ks, partition)
   colnames(labels) <- ks
   labels
 }

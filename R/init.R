@@ -2,7 +2,8 @@
 # set.seed() reproduces every fit. Starts are drawn once per number of
 # components and shared by every covariance structure; the engine turns each
 # into parameters (an M-step from a partition), runs every start a few
-# iterations and carries the best to convergence (R/gmm_fit.R).
+# iterations and carries the best, and those close behind it, to
+# convergence (R/gmm_fit.R).
 
 init_methods <- c("hc", "kmeans++", "random", "random_from_data")
 
@@ -77,17 +78,40 @@ init_rows <- function(n, ks, init, control) {
 }
 
 # Everything the starts need that does not depend on k: the rows they use,
-# the column centres and scales, and the hierarchical tree cut at every k.
+# the column centres and scales, the hierarchical tree cut at every k, and
+# the decorrelated coordinates of the hierarchical start when k-means++
+# starts use them.
 start_plan <- function(x, ks, init, n_init, control, scaling) {
   rows <- init_rows(nrow(x), ks, init, control)
   x_init <- if (is.null(rows)) x else x[rows, , drop = FALSE]
   hc <- NULL
+  z <- NULL
   cut_at <- ks[ks > 1L]
-  if (init$type == "methods" && "hc" %in% init$methods && length(cut_at)) {
-    hc <- hc_labels(x_init, cut_at)
+  if (init$type == "methods" && length(cut_at)) {
+    use_hc <- "hc" %in% init$methods
+    if (use_hc || any(on_hc_coords(seq_len(kmeans_count(init, n_init))))) {
+      z <- hc_transform(x_init)
+    }
+    if (use_hc) hc <- hc_labels(x_init, cut_at, z = z)
   }
   list(init = init, n_init = n_init, x_init = x_init, rows = rows, hc = hc,
-       scaling = scaling)
+       scaling = scaling, z = z)
+}
+
+# Which k-means++ starts of a k (the first, the second, ...) run on the
+# decorrelated coordinates of the hierarchical start (hc_transform()) rather
+# than on the standardised data: the third, fifth, seventh and so on. The
+# two give different partitions, each finding optima the other misses (on
+# the standardised data more often for diagonal and spherical structures),
+# so that more starts also means more kinds of start.
+on_hc_coords <- function(i) i >= 3L & i %% 2L == 1L
+
+# How many k-means++ starts each k gets (draw_starts()).
+kmeans_count <- function(init, n_init) {
+  others <- setdiff(init$methods, "hc")
+  if (!length(others)) return(0L)
+  used <- rep_len(others, max(n_init - ("hc" %in% init$methods), 0L))
+  sum(used == "kmeans++")
 }
 
 # The starts for k components, for every structure alike: a list of label
@@ -106,19 +130,26 @@ draw_starts <- function(plan, k) {
   used <- rep_len(others, n_random)
   starts <- vector("list", use_hc + n_random)
   if (use_hc) starts[[1L]] <- plan$hc[, as.character(k)]
-  for (i in seq_len(n_random)) starts[[use_hc + i]] <- draw_labels(used[[i]], plan, k)
+  n_km <- cumsum(used == "kmeans++")
+  for (i in seq_len(n_random)) starts[[use_hc + i]] <- draw_labels(used[[i]], plan, k, n_km[[i]])
   # (The engine runs a partition drawn twice only once.)
   attr(starts, "random") <- c(rep(FALSE, use_hc), used == "random")
   starts
 }
 
 # One random start as labels of the rows of plan$x_init, or for k-means++
-# the k uniforms that seed it (the engine computes its labels).
-draw_labels <- function(method, plan, k) {
+# on the standardised data the k uniforms that seed it (the engine computes
+# its labels); `i` counts the k-means++ starts of this k so far, this one
+# included.
+draw_labels <- function(method, plan, k, i = 1L) {
   x <- plan$x_init
   n <- nrow(x)
   switch(method,
-    "kmeans++" = runif(k),
+    "kmeans++" = if (on_hc_coords(i)) {
+      cpp_kmeanspp(plan$z, numeric(ncol(plan$z)), rep(1, ncol(plan$z)), runif(k), 10L)
+    } else {
+      runif(k)
+    },
     "random" = random_labels(n, k),
     "random_from_data" = nearest_rows(x, sample.int(n, k), plan$scaling)
   )

@@ -307,8 +307,8 @@ std::vector<gmmcore::Params> start_params(const MapMat& x_init, const Starts& st
 
 Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Index k,
                       const Starts& st, gmmcore::CovType type, const gmmcore::Control& ctrl,
-                      const Eigen::VectorXd& var, int short_iter, gmmcore::Monitor& monitor,
-                      gmmcore::EmWork& work) {
+                      const Eigen::VectorXd& var, int short_iter, double margin,
+                      gmmcore::Monitor& monitor, gmmcore::EmWork& work) {
   Outcome o;
   try {
     std::vector<bool> patient;
@@ -318,7 +318,7 @@ Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Ind
       throw gmmcore::numerical_error(o.failures.front().message, o.failures.front().component);
     Eigen::MatrixXd post(x.rows(), k);
     o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, ctrl, short_iter,
-                                monitor, post, o.failures, work);
+                                margin, monitor, post, o.failures, work);
     o.entropy = gmmcore::posterior_entropy(post);
     o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
     o.reg = ctrl.reg;
@@ -389,7 +389,9 @@ Rcpp::List wrap_grid(const std::vector<Outcome>& out) {
 // Every candidate of a search: each k of `ks` with each structure of
 // `cov_types`, fitted from the starts of its k (`starts[[i]]`, shared by the
 // structures; short runs of `short_iter[i]` iterations on x_init, the best
-// carried to convergence on x; `random[[i]]` marks the starts from random
+// carried to convergence on x, and when x_init is x also the others within
+// control$init_margin of it while they can overtake it (gmmcore::run_starts);
+// `random[[i]]` marks the starts from random
 // partitions, whose short runs are not cut short by the convergence test),
 // with relative `reg` scaled by the column variances `var` (k-means++ starts
 // are computed on x_init less `centre`, divided by sqrt(var)). Returns, for
@@ -415,6 +417,11 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
   const gmmcore::Control base = as_control(control, isa);
   const double reg = Rcpp::as<double>(control["reg"]);
   const MapMat xm = as_map(x), xi = as_map(x_init);
+  // A control object from before `init_margin` existed carries on only the
+  // best start, as it did then.
+  const double margin = control.containsElementNamed("init_margin")
+                            ? Rcpp::as<double>(control["init_margin"])
+                            : 0.0;
   std::vector<Starts> st;
   int k_max = 1;
   for (int i = 0; i < n_k; ++i) {
@@ -441,7 +448,7 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     const gmmcore::Control ctrl = gmmcore::scale_free(base, types[t], reg, v, x.nrow());
     try {
       o = fit_candidate(xm, xi, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
-                        monitor, work[threads > 1 ? gmmcore::thread_number() : 0]);
+                        margin, monitor, work[threads > 1 ? gmmcore::thread_number() : 0]);
     } catch (const gmmcore::interrupted_error&) {
       // monitor.stopped() says so once every thread is done
     } catch (const std::exception& e) {
@@ -556,3 +563,4 @@ Rcpp::IntegerMatrix cpp_hc(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks,
   std::copy(labels.data(), labels.data() + labels.size(), out.begin());
   return out;
 }
+

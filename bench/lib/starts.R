@@ -99,8 +99,10 @@ starts_notes <- function(tab, errors) {
     sum(!is.na(cmp$diff) & !cmp$worse & !cmp$better), sum(is.na(cmp$diff))))
   say(sprintf(paste(
     "Log-likelihoods of the final fits. gmmfit: gmm_fit(x, k, covariance, n_init = %d) after",
-    "set.seed(1): the hierarchical start and k-means++ starts, 20 short EM iterations each,",
-    "the best carried to convergence; reg = 1e-6 times each variable's variance on the diagonals.",
+    "set.seed(1): the hierarchical start and k-means++ starts (from the third on, every other one",
+    "on the decorrelated coordinates of the hierarchical start), 20 short EM iterations each, the",
+    "best carried to convergence and with it those within init_margin = 1 while they can overtake",
+    "it; reg = 1e-6 times each variable's variance on the diagonals.",
     "mclust: Mclust(x, G = k, modelNames = <name>), one start from hierarchical agglomeration,",
     "no regularisation. scikit-learn: GaussianMixture(n_components = k, covariance_type = <name>,",
     "n_init = %d, random_state = 0), k-means starts, reg_covar = 1e-6 added to the diagonals",

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 #include "estep.h"
 #include "mstep.h"
@@ -141,11 +142,35 @@ inline bool has_flat_component(const KernelModel& m, const Params& p, const Cont
 
 }  // namespace detail
 
+// An estimate of the log-likelihood a run will reach, from its last three
+// values a, b, c (oldest first): Aitken's extrapolation, c plus the rest of
+// the geometric series its last two increases begin, or c plus the last
+// increase if that is more. Infinite while the increases are not shrinking
+// (the run may be leaving a plateau).
+inline double reach(double a, double b, double c) {
+  const double d0 = b - a, d1 = c - b;
+  if (!(d1 > 0.0)) return c;
+  if (!(d0 > 0.0) || !(d1 < d0)) return std::numeric_limits<double>::infinity();
+  const double r = d1 / d0;
+  return c + std::max(d1 * r / (1.0 - r), d1);
+}
+
+// A run that only matters if it overtakes a better one: it is given up
+// (EmResult::given_up) as soon as reach() falls below `target`. `last` holds
+// the last two log-likelihoods of the run it continues (the second is that
+// of its start).
+struct Overtake {
+  double target;
+  double last[2];
+};
+
 // The posteriors go into `post`, the caller's n x k matrix (the only n x k
 // storage of a fit); `work` is storage the caller may keep for further runs.
+// With `race`, the run is given up once it can no longer overtake.
 inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
                        CovType type, const Control& ctrl, Monitor& monitor,
-                       Eigen::Ref<Matrix> post, EmWork& work) {
+                       Eigen::Ref<Matrix> post, EmWork& work,
+                       const Overtake* race = nullptr) {
   EmResult res;
   res.params = std::move(start);
   if (res.params.chol.size() != res.params.cov.size()) factorize(res.params);
@@ -167,15 +192,22 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
     res.trace.push_back(ll);
     res.n_iter = it;
     monitor.on_iteration(it, ll);
+    if (ctrl.flat_patience > 0)
+      res.flat_iters = detail::has_flat_component(work.model, res.params, ctrl)
+                           ? res.flat_iters + 1 : 0;
     if (change < ctrl.tol) {
       res.converged = true;
       break;
     }
-    if (ctrl.flat_patience > 0) {
-      res.flat_iters = detail::has_flat_component(work.model, res.params, ctrl)
-                           ? res.flat_iters + 1 : 0;
-      if (res.flat_iters >= ctrl.flat_patience) {
-        res.stopped_flat = true;
+    if (ctrl.flat_patience > 0 && res.flat_iters >= ctrl.flat_patience) {
+      res.stopped_flat = true;
+      break;
+    }
+    if (race) {
+      const double b = it >= 2 ? res.trace[it - 2] : race->last[1];
+      const double a = it >= 3 ? res.trace[it - 3] : it == 2 ? race->last[1] : race->last[0];
+      if (reach(a, b, ll) < race->target) {
+        res.given_up = true;
         break;
       }
     }
@@ -220,29 +252,35 @@ struct StartFailure {
   int component;
 };
 
-// The better of two short runs: one without a flat component (when flat
-// components are watched), then the higher log-likelihood.
-inline bool better_start(const EmResult& a, const EmResult& b) {
-  if ((a.flat_iters > 0) != (b.flat_iters > 0)) return a.flat_iters == 0;
-  return a.loglik > b.loglik;
-}
+// Whether a short run ended with a flat component (watched only when
+// Control::flat_patience is set): such a start is a candidate's last resort.
+inline bool ends_flat(const EmResult& r) { return r.flat_iters > 0 || r.stopped_flat; }
 
 // Several starts, the best carried on (Biernacki, Celeux and Govaert 2003,
 // "short runs of EM"). Every start runs up to `short_iter` iterations on
 // X_init (the data, or a subsample of its rows when `init_is_x` is false),
 // stopping earlier when it converges unless it is `patient` (a start from
 // a random partition: its components are nearly alike, so its first changes
-// are tiny though the optimum is far);
-// the one with the highest log-likelihood (the first, on ties) then runs to
-// convergence on X, its short run counting towards `max_iter` when X_init
-// is X. A start that fails numerically is recorded in `failures` and left
-// out; when all fail, the first failure is raised. The posteriors in
-// `post` and the result belong to the returned parameters. `work` is storage
-// the caller may keep from one candidate to the next.
+// are tiny though the optimum is far). The best short run, one without a
+// flat component before any with one and then the one with the highest
+// log-likelihood (the first, on ties), runs to convergence on X, its short
+// run counting towards `max_iter` when X_init is X. The ranking after a few
+// iterations often puts a start that ends lower ahead of one that ends
+// higher, so when X_init is X the other starts without a flat component
+// whose short runs end within `margin` of the best (and have not converged
+// yet) are carried on too, best first, each only while it can still
+// overtake the best result so far (Overtake); one that ends higher by more
+// than the convergence tolerance's worth, without a flat component,
+// replaces it. On a subsample that would mean runs on all rows, so there
+// only the best is carried on. A start that fails numerically, in its short
+// run or when carried on, is recorded in `failures` and left out; when all
+// fail, the first failure is raised. The posteriors in `post` and the result
+// belong to the returned parameters. `work` is storage the caller may keep
+// from one candidate to the next.
 inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
                            const Eigen::Ref<const Matrix>& X_init, bool init_is_x,
                            std::vector<Params>& starts, const std::vector<bool>& patient,
-                           CovType type, const Control& ctrl, int short_iter,
+                           CovType type, const Control& ctrl, int short_iter, double margin,
                            Monitor& monitor, Eigen::Ref<Matrix> post,
                            std::vector<StartFailure>& failures, EmWork& work) {
   const Index k = post.cols();
@@ -253,31 +291,71 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   // that of the subsample's rows.
   short_ctrl.ll_offset = ctrl.ll_offset * static_cast<double>(X_init.rows()) /
                          static_cast<double>(X.rows());
-  EmResult best;
-  bool have = false;
+  std::vector<EmResult> runs;
+  runs.reserve(starts.size());
   for (std::size_t s = 0; s < starts.size(); ++s) {
     short_ctrl.tol = patient[s] ? 0.0 : ctrl.tol;
     try {
-      EmResult r = init_is_x
+      runs.push_back(init_is_x
           ? run_em(X, std::move(starts[s]), type, short_ctrl, monitor, post, work)
-          : run_em(X_init, std::move(starts[s]), type, short_ctrl, monitor, post_init, work);
-      if (!have || better_start(r, best)) best = std::move(r);
-      have = true;
+          : run_em(X_init, std::move(starts[s]), type, short_ctrl, monitor, post_init, work));
     } catch (const numerical_error& e) {
       failures.push_back({e.what(), e.component()});
     }
   }
-  if (!have) throw numerical_error(failures.front().message, failures.front().component);
-  Control long_ctrl = ctrl;
-  if (init_is_x)
-    long_ctrl.max_iter = best.converged || best.stopped_flat ? 0 : ctrl.max_iter - best.n_iter;
-  EmResult out = run_em(X, std::move(best.params), type, long_ctrl, monitor, post, work);
-  if (!init_is_x) return out;
-  out.converged = out.converged || best.converged;
-  out.stopped_flat = out.stopped_flat || (best.stopped_flat && out.n_iter == 0);
-  out.n_iter += best.n_iter;
-  out.trace.insert(out.trace.begin(), best.trace.begin(), best.trace.end());
-  return out;
+  if (runs.empty()) throw numerical_error(failures.front().message, failures.front().component);
+  // Best short run first; the earlier start on ties.
+  std::vector<std::size_t> order(runs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (ends_flat(runs[a]) != ends_flat(runs[b])) return !ends_flat(runs[a]);
+    return runs[a].loglik > runs[b].loglik;
+  });
+  // The rest of a short run, on X: counted with it when X_init is X.
+  auto carry_on = [&](EmResult& short_run, Eigen::Ref<Matrix> out_post,
+                      const Overtake* race) {
+    Control long_ctrl = ctrl;
+    if (init_is_x)
+      long_ctrl.max_iter = short_run.converged || short_run.stopped_flat
+                               ? 0 : ctrl.max_iter - short_run.n_iter;
+    EmResult out = run_em(X, std::move(short_run.params), type, long_ctrl, monitor, out_post,
+                          work, race);
+    if (!init_is_x) return out;
+    out.converged = out.converged || short_run.converged;
+    out.stopped_flat = out.stopped_flat || (short_run.stopped_flat && out.n_iter == 0);
+    out.n_iter += short_run.n_iter;
+    out.trace.insert(out.trace.begin(), short_run.trace.begin(), short_run.trace.end());
+    return out;
+  };
+  const double top = runs[order[0]].loglik;
+  const bool top_flat = ends_flat(runs[order[0]]);
+  EmResult best = carry_on(runs[order[0]], post, nullptr);
+  if (!init_is_x || top_flat || ends_flat(best)) return best;
+  Matrix other_post;
+  for (std::size_t r = 1; r < order.size(); ++r) {
+    EmResult& run = runs[order[r]];
+    if (ends_flat(run) || !(run.loglik >= top - margin)) break;
+    // A converged short run ends below the best's, which EM only raised.
+    if (run.converged || run.trace.empty()) continue;
+    const double needed =
+        best.loglik + ctrl.tol * (1.0 + std::abs(best.loglik + ctrl.ll_offset));
+    const std::size_t m = run.trace.size();
+    const double lowest = -std::numeric_limits<double>::infinity();
+    const double a = m >= 3 ? run.trace[m - 3] : lowest, b = m >= 2 ? run.trace[m - 2] : lowest;
+    if (reach(a, b, run.trace[m - 1]) < needed) continue;
+    const Overtake race{needed, {b, run.trace[m - 1]}};
+    if (other_post.size() == 0) other_post.resize(X.rows(), k);
+    try {
+      EmResult alt = carry_on(run, other_post, &race);
+      if (!alt.given_up && !ends_flat(alt) && alt.loglik > needed) {
+        best = std::move(alt);
+        post = other_post;
+      }
+    } catch (const numerical_error& e) {
+      failures.push_back({e.what(), e.component()});
+    }
+  }
+  return best;
 }
 
 // -sum_ij z_ij log z_ij over a posterior matrix (0 log 0 = 0): the entropy

@@ -74,6 +74,7 @@ struct EmResult {
   int flat_iters = 0;          // iterations in a row, to the last, with a flat
                                // component (counted when flat_patience > 0)
   bool stopped_flat = false;   // stopped by the flat_patience rule
+  bool given_up = false;       // stopped because it could no longer overtake (em.h)
 };
 
 // A numerical failure of the fit itself (a component that collapsed or

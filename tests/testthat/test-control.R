@@ -4,6 +4,9 @@ test_that("gmm_control() has documented defaults and keeps what it is given", {
   expect_identical(ctl$max_iter, 1000L)
   expect_identical(ctl$tol, 1e-6)
   expect_identical(ctl$reg, 1e-6)
+  expect_identical(ctl$init_iter, 20L)
+  expect_identical(ctl$init_sample, 2000L)
+  expect_identical(ctl$init_margin, 1)
   expect_true(ctl$n_threads >= 1L)
   ctl <- gmm_control(max_iter = 50, tol = 0, reg = 0.5, n_threads = 2)
   expect_identical(ctl[c("max_iter", "tol", "reg", "n_threads")],
@@ -21,7 +24,7 @@ test_that("the control is stored in the fit, with n_threads overridden by the ar
 test_that("print.gmm_control shows every setting and returns its input invisibly", {
   ctl <- gmm_control(max_iter = 77, tol = 1e-9, reg = 0.5, n_threads = 1)
   expect_output(res <- withVisible(print(ctl)),
-                "<gmm_control>.*max_iter +77.*tol +1e-09.*reg +0.5.*n_threads +1")
+                "<gmm_control>.*max_iter +77.*tol +1e-09.*reg +0.5.*n_threads +1.*init_margin +1")
   expect_false(res$visible)
   expect_identical(res$value, ctl)
 })

@@ -19,16 +19,22 @@ test_that("random starts depend on the seed", {
 
 test_that("n_init runs every start a few iterations and carries the best on", {
   # The k-means++ starts are the partitions R's generator gives one after
-  # the other; each one alone, run for `init_iter` iterations, ranks them,
-  # and the best one run to convergence is the fit.
+  # the other (the third on the decorrelated coordinates of the hierarchical
+  # start); each one alone, run for `init_iter` iterations, ranks them, and
+  # with init_margin = 0 the best one run to convergence is the fit.
   x <- as.matrix(faithful)
-  ctl <- serial_control()
+  ctl <- serial_control(init_margin = 0)
   set.seed(24)
   best <- gmm_fit(x, k = 3, init = "kmeans++", n_init = 4, control = ctl)
   set.seed(24)
   sc <- gmmfit:::column_scaling(x)
+  z <- gmmfit:::hc_transform(x)
   starts <- lapply(1:4, function(i) {
-    gmmfit:::cpp_kmeanspp(x, sc$centre, sqrt(sc$var), runif(3), 10L)
+    if (i == 3L) {
+      gmmfit:::cpp_kmeanspp(z, numeric(ncol(z)), rep(1, ncol(z)), runif(3), 10L)
+    } else {
+      gmmfit:::cpp_kmeanspp(x, sc$centre, sqrt(sc$var), runif(3), 10L)
+    }
   })
   short <- vapply(starts, function(s) {
     short_ctl <- serial_control(max_iter = ctl$init_iter)
@@ -37,6 +43,47 @@ test_that("n_init runs every start a few iterations and carries the best on", {
   alone <- gmm_fit(x, k = 3, init = starts[[which.max(short)]], control = ctl)
   expect_identical(best$loglik, alone$loglik)
   expect_identical(best$means, alone$means)
+})
+
+test_that("starts whose short runs end near the best one's are carried on too", {
+  # USArrests, k = 3: after 20 iterations a k-means++ start leads the
+  # hierarchical one by less than 1, but the hierarchical start ends higher
+  # (at mclust's optimum).
+  set.seed(5)
+  only_best <- gmm_fit(USArrests, k = 3, control = serial_control(init_margin = 0))
+  set.seed(5)
+  fit <- gmm_fit(USArrests, k = 3, control = serial_control())
+  hc_alone <- gmm_fit(USArrests, k = 3, init = "hc", control = serial_control())
+  expect_gt(fit$loglik, only_best$loglik + 0.1)
+  expect_identical(fit$loglik, hc_alone$loglik)
+  expect_identical(fit$means, hc_alone$means)
+  expect_identical(fit$n_iter, hc_alone$n_iter)
+  expect_identical(fit$posterior, hc_alone$posterior)
+})
+
+test_that("carrying on more starts never gives a lower log-likelihood", {
+  data <- list(iris = iris[, 1:4], trees = trees, swiss = swiss, USArrests = USArrests)
+  for (name in names(data)) {
+    for (cov in c("full", "tied", "diag", "spherical")) {
+      set.seed(6)
+      a <- suppressWarnings(gmm_fit(data[[name]], k = 4, covariance = cov, n_init = 6,
+                                    control = serial_control(init_margin = 0)))
+      set.seed(6)
+      b <- suppressWarnings(gmm_fit(data[[name]], k = 4, covariance = cov, n_init = 6,
+                                    control = serial_control(init_margin = 5)))
+      expect_gte(b$loglik, a$loglik, label = paste(name, cov))
+    }
+  }
+})
+
+test_that("one component needs no start to be drawn, whatever the methods", {
+  x <- as.matrix(faithful)
+  ref <- gmm_fit(x, k = 1, init = rep(1L, nrow(x)), control = serial_control())
+  for (init in list(c("hc", "kmeans++"), "hc", "kmeans++", "random")) {
+    set.seed(8)
+    fit <- gmm_fit(x, k = 1, init = init, n_init = 5, control = serial_control())
+    expect_equal(fit$loglik, ref$loglik, tolerance = 1e-12, info = paste(init, collapse = " "))
+  }
 })
 
 test_that("init = \"random\" does not stop at its first iterations", {
@@ -322,10 +369,23 @@ test_that("with more rows than init_sample, starts come from a subsample and rea
   expect_identical(a$n, 2000L)
 })
 
+test_that("on a subsample only the best start is carried on", {
+  set.seed(34)
+  x <- cloud_data(1200, d = 3)
+  set.seed(35)
+  a <- gmm_fit(x, k = 4, n_init = 6, control = serial_control(init_sample = 300, init_margin = 0))
+  set.seed(35)
+  b <- gmm_fit(x, k = 4, n_init = 6, control = serial_control(init_sample = 300, init_margin = 100))
+  expect_identical(a$loglik, b$loglik)
+  expect_identical(a$trace, b$trace)
+})
+
 test_that("init_sample that is not a whole number of at least 2 is an error naming it", {
   expect_error(gmm_control(init_sample = 1), "`init_sample` must be a single whole number of at least 2",
                class = "gmm_input_error")
   expect_error(gmm_control(init_iter = 0), "`init_iter` must be a single whole number of at least 1",
+               class = "gmm_input_error")
+  expect_error(gmm_control(init_margin = -1), "`init_margin` must be a single finite number of at least 0",
                class = "gmm_input_error")
 })
 

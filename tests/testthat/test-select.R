@@ -207,9 +207,9 @@ test_that("among a candidate's starts, a search prefers one without a flat compo
   x <- copies_data()
   set.seed(1)
   fit <- gmm_fit(x, k = 2:3, covariance = "full", n_init = 10)
-  # Starts on the copies reach a far higher (inflated) log-likelihood, about
-  # -330; the best start without a flat component is taken instead.
+  # Starts on the copies reach a higher (inflated) log-likelihood, about
+  # -330.5; the best start without a flat component is taken instead.
   expect_false(fit$search$degenerate[2])
-  expect_lt(fit$search$loglik[2], -350)
+  expect_lt(fit$search$loglik[2], -340)
   expect_true(fit$search$converged[2])
 })
