@@ -122,7 +122,7 @@ check_simd <- function(simd) {
 }
 
 # The engine's code for the instruction set of a control object (fits made
-# before the setting existed, or by gmm(), have none: "auto").
+# before the setting existed, or by gmm_mixture(), have none: "auto").
 simd_code <- function(control) {
   simd_sets[[control$simd %||% "auto"]]
 }

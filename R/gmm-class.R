@@ -1,34 +1,34 @@
-# The "gmm" object: new_gmm() asserts types cheaply, validate_gmm() checks
-# meaning, gmm() builds a mixture from known parameters.
+# The "gmmfit" object: new_gmmfit() asserts types cheaply, validate_gmmfit() checks
+# meaning, gmm_mixture() builds a mixture from known parameters.
 
 # (Plain if() rather than stopifnot(): these run on every fit, and a small
 # search costs only milliseconds.)
-new_gmm <- function(weights, means, covariances, covariance, ...) {
+new_gmmfit <- function(weights, means, covariances, covariance, ...) {
   if (!is.double(weights) || !is.matrix(means) || !is.array(covariances) ||
       !is.character(covariance) || length(covariance) != 1L) {
-    stop("internal: a gmm object needs numeric weights, a means matrix, a covariance array and one structure")
+    stop("internal: a gmmfit object needs numeric weights, a means matrix, a covariance array and one structure")
   }
   structure(list(weights = weights, means = means, covariances = covariances,
                  covariance = covariance, ...),
-            class = "gmm")
+            class = "gmmfit")
 }
 
-validate_gmm <- function(x) {
+validate_gmmfit <- function(x) {
   k <- length(x$weights)
   d <- ncol(x$means)
   ok <- isTRUE(nrow(x$means) == k) && identical(dim(x$covariances), c(d, d, k)) &&
     isTRUE(all(x$weights >= 0) && abs(sum(x$weights) - 1) < 1e-8) &&
     isTRUE(x$covariance %in% c("full", "tied", "diag", "spherical")) &&
     (is.null(x$posterior) || isTRUE(ncol(x$posterior) == k && nrow(x$posterior) == x$n))
-  if (!ok) stop("internal: inconsistent gmm object (weights, means, covariances or posterior)")
+  if (!ok) stop("internal: inconsistent gmmfit object (weights, means, covariances or posterior)")
   x
 }
 
 #' A Gaussian mixture from known parameters
 #'
-#' Builds a `"gmm"` object without fitting, for instance to simulate data from
-#' a known mixture or to compute densities. It supports [predict.gmm()],
-#' [simulate.gmm()], [print.gmm()] and [plot.gmm()] (with `data`), but has no
+#' Builds a `"gmmfit"` object without fitting, for instance to simulate data from
+#' a known mixture or to compute densities. It supports [predict.gmmfit()],
+#' [simulate.gmmfit()], [print.gmmfit()] and [plot.gmmfit()] (with `data`), but has no
 #' log-likelihood.
 #'
 #' @param weights Mixing proportions: positive, summing to one.
@@ -40,15 +40,15 @@ validate_gmm <- function(x) {
 #'   (`"full"`, `"tied"`, `"diag"`, `"spherical"` or an mclust synonym). The
 #'   covariances must follow it: equal for `"tied"`, diagonal for `"diag"`,
 #'   multiples of the identity for `"spherical"`.
-#' @return An object of class `"gmm"`.
+#' @return An object of class `"gmmfit"`.
 #' @examples
-#' mix <- gmm(weights = c(0.3, 0.7),
-#'            means = rbind(c(0, 0), c(3, 3)),
-#'            covariances = list(diag(2), matrix(c(1, 0.8, 0.8, 1), 2)))
+#' mix <- gmm_mixture(weights = c(0.3, 0.7),
+#'                    means = rbind(c(0, 0), c(3, 3)),
+#'                    covariances = list(diag(2), matrix(c(1, 0.8, 0.8, 1), 2)))
 #' mix
 #' head(simulate(mix, nsim = 5, seed = 1))
 #' @export
-gmm <- function(weights, means, covariances, covariance = "full") {
+gmm_mixture <- function(weights, means, covariances, covariance = "full") {
   covariance <- check_covariance(covariance)
   if (length(covariance) != 1L) gmm_abort("`covariance` must be a single structure.")
   if (is.null(dim(means)) && length(weights) == 1L) means <- matrix(means, nrow = 1L)
@@ -56,9 +56,9 @@ gmm <- function(weights, means, covariances, covariance = "full") {
   p <- as_params(weights, means, covariances, d = d, prefix = "")
   check_structure(p, covariance)
   vars <- colnames(means) %||% if (d == 1L) "x" else paste0("x", seq_len(d))
-  obj <- new_gmm(p$weights, p$means, p$covariances, covariance,
+  obj <- new_gmmfit(p$weights, p$means, p$covariances, covariance,
                  df = n_parameters(length(p$weights), d, covariance))
-  validate_gmm(label_params(obj, vars))
+  validate_gmmfit(label_params(obj, vars))
 }
 
 `%||%` <- function(a, b) if (is.null(a)) b else a

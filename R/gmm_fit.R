@@ -114,7 +114,7 @@
 #' @param control EM settings made by [gmm_control()].
 #' @param n_threads Number of threads; overrides `control$n_threads` when given.
 #' @param verbose If `TRUE`, report the progress of each candidate.
-#' @return An object of class `"gmm"`: a list with `weights`, `means` (k x d),
+#' @return An object of class `"gmmfit"`: a list with `weights`, `means` (k x d),
 #'   `covariances` (d x d x k), `covariance` (the structure), `loglik`, `df`
 #'   (number of free parameters), `bic`, `icl`, `n`, `n_iter`, `converged`,
 #'   `trace` (log-likelihood at each iteration), `posterior` (n x k),
@@ -139,7 +139,7 @@
 #'
 #' Fraley, C. (1998). Algorithms for model-based Gaussian hierarchical
 #' clustering. *SIAM Journal on Scientific Computing* 20, 270--281.
-#' @seealso [predict.gmm()], [simulate.gmm()], [plot.gmm()], [gmm_control()]
+#' @seealso [predict.gmmfit()], [simulate.gmmfit()], [plot.gmmfit()], [gmm_control()]
 #' @examples
 #' fit <- gmm_fit(iris[, 3:4], k = 3)
 #' fit
@@ -304,7 +304,7 @@ flat_tolerance <- sqrt(.Machine$double.eps)
 # and may spread out; one flat for this long stays so.
 flat_patience <- 5L
 
-# Engine result -> "gmm" object with canonical component order. The
+# Engine result -> "gmmfit" object with canonical component order. The
 # posterior is one E-step at the returned parameters, the same computation
 # that ended EM.
 build_fit <- function(res, x, plan, control) {
@@ -317,7 +317,7 @@ build_fit <- function(res, x, plan, control) {
   n <- nrow(x)
   df <- n_parameters(k, ncol(x), covariance)
   bic <- -2 * res$loglik + df * log(n)
-  obj <- new_gmm(
+  obj <- new_gmmfit(
     weights = res$weights[ord],
     means = res$means[ord, , drop = FALSE],
     covariances = res$covariances[, , ord, drop = FALSE],
@@ -330,7 +330,7 @@ build_fit <- function(res, x, plan, control) {
     degenerate = which(res$flatness[ord] <= flat_tolerance),
     reg = res$reg, n_failed_starts = length(res$failures$message)
   )
-  validate_gmm(label_params(obj, colnames(x)))
+  validate_gmmfit(label_params(obj, colnames(x)))
 }
 
 # A numeric vector becomes a one-column matrix named after the expression that

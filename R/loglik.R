@@ -5,7 +5,7 @@
 #' [stats::AIC()] work as for any model: lower is better. Note that mclust's
 #' `bic` has the opposite sign (larger is better).
 #'
-#' @param object A `"gmm"` object from [gmm_fit()].
+#' @param object A `"gmmfit"` object from [gmm_fit()].
 #' @param ... Unused.
 #' @return `logLik()`: an object of class `"logLik"`; `nobs()`: the number of
 #'   observations.
@@ -16,16 +16,16 @@
 #' AIC(fit)
 #' nobs(fit)
 #' @export
-logLik.gmm <- function(object, ...) {
+logLik.gmmfit <- function(object, ...) {
   if (is.null(object$loglik)) {
     gmm_abort("`object` was not fitted to data, so it has no log-likelihood.")
   }
   structure(object$loglik, df = object$df, nobs = object$n, class = "logLik")
 }
 
-#' @rdname logLik.gmm
+#' @rdname logLik.gmmfit
 #' @export
-nobs.gmm <- function(object, ...) {
+nobs.gmmfit <- function(object, ...) {
   if (is.null(object$n)) {
     gmm_abort("`object` was not fitted to data, so it has no observations.")
   }

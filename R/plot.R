@@ -14,7 +14,7 @@
 #' }
 #' Base graphics only.
 #'
-#' @param x A `"gmm"` object.
+#' @param x A `"gmmfit"` object.
 #' @param what Which plot: `"classification"`, `"density"` or `"bic"`.
 #' @param data Data to draw; by default the data the model was fitted on.
 #' @param dims Which variables to show (names or positions); by default all, up
@@ -34,7 +34,7 @@
 #' plot(gmm_fit(faithful$eruptions, k = 2), what = "density")
 #' plot(gmm_fit(faithful, k = 1:4), what = "bic")
 #' @export
-plot.gmm <- function(x, what = c("classification", "density", "bic"), data = NULL,
+plot.gmmfit <- function(x, what = c("classification", "density", "bic"), data = NULL,
                      dims = NULL, level = 0.95, col = NULL, main = NULL,
                      xlim = NULL, ylim = NULL, breaks = "Sturges", ...) {
   what <- match.arg(what)
@@ -72,7 +72,7 @@ check_dims <- function(dims, vars) {
 }
 
 plot_classes_2d <- function(x, data, dims, level, col, main, xlim, ylim, ...) {
-  cls <- predict.gmm(x, data, type = "class")
+  cls <- predict.gmmfit(x, data, type = "class")
   ell <- component_ellipses(x, dims, level)
   i <- dims[1L]
   j <- dims[2L]
@@ -87,7 +87,7 @@ plot_classes_2d <- function(x, data, dims, level, col, main, xlim, ylim, ...) {
 }
 
 plot_classes_pairs <- function(x, data, dims, level, col, main, ...) {
-  cls <- predict.gmm(x, data, type = "class")
+  cls <- predict.gmmfit(x, data, type = "class")
   ell <- component_ellipses(x, dims, level)
   p <- length(dims)
   old <- graphics::par(mfrow = c(p, p), mar = rep(0.4, 4), oma = c(3, 3, 4, 3))
@@ -182,7 +182,7 @@ plot_density_2d <- function(x, data, dims, main, xlim, ylim, ...) {
   gy <- pretty_grid(ylim %||% data[, dims[2L]], pad = is.null(ylim))
   pts <- as.matrix(expand.grid(gx, gy))
   colnames(pts) <- x$vars[dims]
-  dens <- matrix(predict.gmm(x, pts, type = "density"), length(gx))
+  dens <- matrix(predict.gmmfit(x, pts, type = "density"), length(gx))
   graphics::plot(data[, dims[1L]], data[, dims[2L]], pch = 20, col = "grey60",
                  xlim = range(gx), ylim = range(gy),
                  xlab = x$vars[dims[1L]], ylab = x$vars[dims[2L]],

@@ -3,7 +3,7 @@
 #' Classifies observations, gives their posterior probabilities of belonging
 #' to each component, or evaluates the mixture density.
 #'
-#' @param object A `"gmm"` object from [gmm_fit()] or [gmm()].
+#' @param object A `"gmmfit"` object from [gmm_fit()] or [gmm_mixture()].
 #' @param newdata Data with the variables the model was fitted on: a matrix or
 #'   data frame (columns are matched by name, so extra columns are ignored) or,
 #'   for a one-variable model, a numeric vector. When missing, the training data
@@ -19,7 +19,7 @@
 #'   vector (`"density"`). A row so far from every component that its density
 #'   underflows to zero gets density 0 (log density `-Inf`), `NaN`
 #'   probabilities and class `NA`.
-#' @seealso [fitted.gmm()]
+#' @seealso [fitted.gmmfit()]
 #' @examples
 #' set.seed(1)
 #' fit <- gmm_fit(iris[, 1:4], k = 3)
@@ -27,7 +27,7 @@
 #' predict(fit, newdata = iris[c(1, 51, 101), ], type = "class")
 #' predict(fit, newdata = iris[1:3, ], type = "density", log = TRUE)
 #' @export
-predict.gmm <- function(object, newdata, type = c("class", "prob", "density"),
+predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density"),
                         log = FALSE, ...) {
   type <- match.arg(type)
   log <- check_flag(log, "log")
@@ -60,15 +60,15 @@ object_threads <- function(object) {
 #' Fitted values of a Gaussian mixture
 #'
 #' The classification, posterior probabilities or densities of the training
-#' data; the same as [predict.gmm()] without `newdata`.
+#' data; the same as [predict.gmmfit()] without `newdata`.
 #'
-#' @inheritParams predict.gmm
-#' @return See [predict.gmm()].
+#' @inheritParams predict.gmmfit
+#' @return See [predict.gmmfit()].
 #' @examples
 #' fit <- gmm_fit(faithful, k = 2)
 #' table(fitted(fit))
 #' @export
-fitted.gmm <- function(object, type = c("class", "prob", "density"), log = FALSE, ...) {
+fitted.gmmfit <- function(object, type = c("class", "prob", "density"), log = FALSE, ...) {
   type <- match.arg(type)
   if (is.null(object$posterior)) {
     gmm_abort("`object` was not fitted to data, so it has no fitted values.")
@@ -76,7 +76,7 @@ fitted.gmm <- function(object, type = c("class", "prob", "density"), log = FALSE
   switch(type,
     class = object$classification,
     prob = if (check_flag(log, "log")) log(object$posterior) else object$posterior,
-    density = predict.gmm(object, type = "density", log = log)
+    density = predict.gmmfit(object, type = "density", log = log)
   )
 }
 

@@ -5,18 +5,18 @@
 #' correlations per component, the best candidates of a search) that its
 #' print method formats.
 #'
-#' @param x,object A `"gmm"` object.
+#' @param x,object A `"gmmfit"` object.
 #' @param digits Number of significant digits to show.
 #' @param ... Unused.
 #' @return `print()` returns `x` invisibly; `summary()` an object of class
-#'   `"summary.gmm"`.
+#'   `"summary.gmmfit"`.
 #' @examples
 #' set.seed(1)
 #' fit <- gmm_fit(iris[, 1:4], k = 3)
 #' print(fit)
 #' summary(fit)
 #' @export
-print.gmm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+print.gmmfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   cat(model_line(x), "\n", sep = "")
   if (!is.null(x$loglik)) cat(fit_line(x, digits), "\n", sep = "")
   cat("\nMixing weights:\n")
@@ -43,9 +43,9 @@ fit_line <- function(x, digits) {
           format(x$bic, digits = digits + 3L), status)
 }
 
-#' @rdname print.gmm
+#' @rdname print.gmmfit
 #' @export
-summary.gmm <- function(object, ...) {
+summary.gmmfit <- function(object, ...) {
   sds <- apply(object$covariances, 3L, function(s) sqrt(diag(s)))
   sds <- matrix(sds, nrow = length(object$vars),
                 dimnames = list(object$vars, names(object$weights)))
@@ -69,13 +69,13 @@ summary.gmm <- function(object, ...) {
       criterion = object$criterion,
       call = object$call
     ),
-    class = "summary.gmm"
+    class = "summary.gmmfit"
   )
 }
 
-#' @rdname print.gmm
+#' @rdname print.gmmfit
 #' @export
-print.summary.gmm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+print.summary.gmmfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
   cat(x$model, "\n", sep = "")
   if (!is.null(x$fit$loglik)) {

@@ -8,7 +8,7 @@
 #' `seed` the draws come from [set.seed()]`(seed)` and the caller's stream is
 #' restored afterwards. The state used is attached as `attr(, "seed")`.
 #'
-#' @param object A `"gmm"` object.
+#' @param object A `"gmmfit"` object.
 #' @param nsim Number of observations to draw.
 #' @param seed `NULL` or a single integer (see Details).
 #' @param ... Unused.
@@ -22,7 +22,7 @@
 #' table(new_flowers$component)
 #' @importFrom stats simulate
 #' @export
-simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
+simulate.gmmfit <- function(object, nsim = 1, seed = NULL, ...) {
   nsim <- check_count(nsim, "nsim", min = 0L)
   rng <- seed_rng(seed)
   on.exit(rng$restore())

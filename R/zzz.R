@@ -1,7 +1,7 @@
 #' gmmfit: fast Gaussian mixture models fitted by EM
 #'
-#' Fit mixtures with [gmm_fit()], predict with [predict.gmm()], generate data
-#' with [simulate.gmm()], compare models with [stats::BIC()] or a search over
+#' Fit mixtures with [gmm_fit()], predict with [predict.gmmfit()], generate data
+#' with [simulate.gmmfit()], compare models with [stats::BIC()] or a search over
 #' `k` and covariance structures.
 #'
 #' @useDynLib gmmfit, .registration = TRUE

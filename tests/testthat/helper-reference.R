@@ -68,7 +68,7 @@ one_hot_ref <- function(labels) {
 # A two-dimensional mixture with well separated components and distinct
 # weights, so canonical (decreasing weight) order equals the order given.
 separated_mixture <- function() {
-  gmm(
+  gmm_mixture(
     weights = c(0.5, 0.3, 0.2),
     means = rbind(c(0, 0), c(7, 0), c(0, 7)),
     covariances = list(

@@ -156,7 +156,7 @@ test_that("integer data and unnamed matrices are accepted and named", {
   fit <- gmm_fit(unname(as.matrix(faithful)), k = 2, n_init = 1)
   expect_identical(colnames(fit$means), c("x1", "x2"))
   ints <- matrix(as.integer(round(as.matrix(faithful) * 10)), ncol = 2)
-  expect_s3_class(gmm_fit(ints, k = 2, n_init = 1), "gmm")
+  expect_s3_class(gmm_fit(ints, k = 2, n_init = 1), "gmmfit")
 })
 
 test_that("a constant column is an error naming it", {

@@ -113,7 +113,7 @@ test_that("relabelling the starting partition does not change the fit", {
 test_that("the fit has the documented parts, consistent with each other", {
   set.seed(10)
   fit <- gmm_fit(iris[, 1:4], k = 3)
-  expect_s3_class(fit, "gmm")
+  expect_s3_class(fit, "gmmfit")
   documented <- c("weights", "means", "covariances", "covariance", "loglik", "df",
                   "bic", "n", "n_iter", "converged", "trace", "posterior",
                   "classification", "data", "control", "call", "search")

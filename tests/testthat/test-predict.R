@@ -27,7 +27,7 @@ test_that("predicted densities match the multivariate normal formula for every s
 })
 
 test_that("densities of a one-variable mixture match dnorm", {
-  mix <- gmm(c(0.3, 0.7), c(0, 5), c(1, 4))
+  mix <- gmm_mixture(c(0.3, 0.7), c(0, 5), c(1, 4))
   at <- c(-2, 0, 1, 2.5, 5, 9)
   ref <- 0.3 * dnorm(at, 0, 1) + 0.7 * dnorm(at, 5, 2)
   expect_equal(predict(mix, at, type = "density"), ref, tolerance = 1e-12)
@@ -36,7 +36,7 @@ test_that("densities of a one-variable mixture match dnorm", {
 })
 
 test_that("log densities stay finite far from the data where densities underflow", {
-  mix <- gmm(c(0.5, 0.5), c(0, 1), c(1, 1))
+  mix <- gmm_mixture(c(0.5, 0.5), c(0, 1), c(1, 1))
   at <- c(60, -80)
   logd <- predict(mix, at, type = "density", log = TRUE)
   expect_true(all(is.finite(logd)))
@@ -46,7 +46,7 @@ test_that("log densities stay finite far from the data where densities underflow
 })
 
 test_that("a row with zero density under every component gets density 0 and class NA", {
-  mix <- gmm(c(0.5, 0.5), c(0, 1), c(1, 1))
+  mix <- gmm_mixture(c(0.5, 0.5), c(0, 1), c(1, 1))
   at <- c(1e200, 0.5)
   expect_identical(predict(mix, at, type = "density")[1], 0)
   expect_identical(predict(mix, at, type = "density", log = TRUE)[1], -Inf)

@@ -20,16 +20,16 @@ test_that("print() says when EM did not converge", {
 })
 
 test_that("print() of a mixture that was not fitted says so", {
-  mix <- gmm(c(0.3, 0.7), c(0, 5), c(1, 4), covariance = "spherical")
+  mix <- gmm_mixture(c(0.3, 0.7), c(0, 5), c(1, 4), covariance = "spherical")
   expect_output(print(mix), "1 variable \\(not fitted\\)")
   expect_output(print(mix), "2 components, spherical covariance")
 })
 
-test_that("summary() computes a summary.gmm whose print returns it invisibly", {
+test_that("summary() computes a summary.gmmfit whose print returns it invisibly", {
   set.seed(93)
   fit <- gmm_fit(iris[, 1:4], k = 3, n_init = 1)
   s <- summary(fit)
-  expect_s3_class(s, "summary.gmm")
+  expect_s3_class(s, "summary.gmmfit")
   expect_identical(s$sizes, tabulate(fit$classification, 3))
   expect_equal(s$sds, t(sqrt(apply(fit$covariances, 3, diag))), ignore_attr = TRUE)
   expect_equal(s$correlations[["2"]], cov2cor(fit$covariances[, , 2]))
@@ -65,11 +65,11 @@ test_that("summary() works for a one-variable fit", {
   set.seed(94)
   fit <- gmm_fit(faithful$eruptions, k = 2, n_init = 1)
   s <- summary(fit)
-  expect_s3_class(s, "summary.gmm")
+  expect_s3_class(s, "summary.gmmfit")
   expect_output(print(s), "Standard deviations")
 })
 
 test_that("summary() works for a mixture that was not fitted", {
-  mix <- gmm(c(0.5, 0.5), rbind(c(0, 0), c(3, 3)), list(diag(2), diag(2)))
+  mix <- gmm_mixture(c(0.5, 0.5), rbind(c(0, 0), c(3, 3)), list(diag(2), diag(2)))
   expect_output(print(summary(mix)), "not fitted.*Components:")
 })

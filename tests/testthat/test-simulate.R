@@ -49,7 +49,7 @@ test_that("simulated data have the model's column names and a component column",
   expect_type(sim$component, "integer")
   expect_true(all(sim$component %in% 1:3))
 
-  one_d <- simulate(gmm(c(0.5, 0.5), c(0, 3), c(1, 1)), nsim = 4, seed = 1)
+  one_d <- simulate(gmm_mixture(c(0.5, 0.5), c(0, 3), c(1, 1)), nsim = 4, seed = 1)
   expect_named(one_d, c("x", "component"))
   empty <- simulate(fit, nsim = 0, seed = 1)
   expect_identical(dim(empty), c(0L, 5L))
