@@ -61,11 +61,31 @@ check_data <- function(x, arg = "x", min_rows = 1L) {
   if (is.null(colnames(x))) {
     colnames(x) <- if (ncol(x) == 1L) "x" else paste0("x", seq_len(ncol(x)))
   }
+  check_column_names(colnames(x), arg)
   check_finite(x, arg)
   x
 }
 
 # A column with a single value has no variance for a component to estimate.
+# New data are matched to a fit's variables by name, so every column needs
+# a name of its own.
+check_column_names <- function(names, arg) {
+  blank <- which(is.na(names) | names == "")
+  if (length(blank)) {
+    gmm_abort(sprintf(
+      "`%s` has %s without a name (%s %s); name every column, or remove all the names (they then become x1, x2, ...).",
+      arg, plural("column", length(blank)), plural("column", length(blank)),
+      paste(blank, collapse = ", ")))
+  }
+  repeated <- unique(names[duplicated(names)])
+  if (length(repeated)) {
+    gmm_abort(sprintf(
+      "`%s` has repeated column names (%s); new data are matched to the variables by name, so give each column its own name (for instance with make.unique()).",
+      arg, quote_names(repeated)))
+  }
+  invisible(names)
+}
+
 check_not_constant <- function(x, arg = "x") {
   constant <- cpp_constant_columns(x)
   if (any(constant)) {
@@ -126,12 +146,26 @@ covariance_code <- function(covariance) {
   match(covariance, c("full", "tied", "diag", "spherical")) - 1L
 }
 
-check_count <- function(x, arg, min = 1L) {
+check_count <- function(x, arg, min = 1L, max = .Machine$integer.max) {
   if (!is.numeric(x) || length(x) != 1L || !is_whole(x) || x < min) {
     gmm_abort(sprintf("`%s` must be a single whole number of at least %d, not %s.",
                       arg, min, describe_value(x)))
   }
+  if (x > max) {
+    gmm_abort(sprintf("`%s` must be at most %s, not %s.", arg,
+                      format(max, big.mark = ","), format(x, big.mark = ",", scientific = FALSE)))
+  }
   as.integer(round(x))
+}
+
+# A `digits` argument of a print method, as print() itself accepts it.
+check_digits <- function(digits) {
+  if (!is.numeric(digits) || length(digits) != 1L || !is_whole(digits) ||
+      digits < 1 || digits > 15) {
+    gmm_abort(sprintf("`digits` must be a whole number from 1 to 15, not %s.",
+                      describe_value(digits)))
+  }
+  as.integer(digits)
 }
 
 check_number <- function(x, arg, min = 0) {
@@ -173,6 +207,12 @@ check_newdata <- function(newdata, vars) {
   if (is.data.frame(newdata) || is.matrix(newdata)) {
     nms <- colnames(newdata)
     if (!is.null(nms)) {
+      repeated <- unique(nms[duplicated(nms) & nms %in% vars])
+      if (length(repeated)) {
+        gmm_abort(sprintf(
+          "`newdata` has repeated column names (%s); columns are matched to the model's variables by name, so each may appear once.",
+          quote_names(repeated)))
+      }
       missing <- setdiff(vars, nms)
       if (length(missing)) {
         gmm_abort(sprintf("`newdata` lacks the %s %s the model was fitted on.",

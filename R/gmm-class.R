@@ -78,6 +78,12 @@ as_params <- function(weights, means, covariances, d, prefix) {
                       arg("means"), k, d,
                       if (is.null(dim(means))) describe_value(means) else paste(dim(means), collapse = " x ")))
   }
+  if (!is.list(covariances) && !is.numeric(covariances)) {
+    gmm_abort(sprintf(
+      "%s must be a %d x %d x %d array, a list of %d %d x %d matrices%s, not %s.",
+      arg("covariances"), d, d, k, k, d, d,
+      if (d == 1L) sprintf(" or a vector of %d variances", k) else "", describe(covariances)))
+  }
   if (is.list(covariances)) covariances <- simplify_cov_list(covariances, d, arg("covariances"))
   if (d == 1L && is.null(dim(covariances))) covariances <- array(covariances, c(1L, 1L, length(covariances)))
   if (is.matrix(covariances) && k == 1L) covariances <- array(covariances, c(d, d, 1L))

@@ -97,7 +97,9 @@
 #'
 #' @param x A numeric matrix, a data frame of numeric columns, or a numeric
 #'   vector (one variable). Rows are observations. Missing or infinite values
-#'   are an error.
+#'   are an error, and so are columns without a name or with a repeated name
+#'   (new data are matched to the variables by name); a matrix without column
+#'   names gets `x1`, `x2`, ...
 #' @param k Number of components, or a vector of candidates (default `1:9`,
 #'   or up to the number of rows when there are fewer).
 #' @param covariance Covariance structure(s): `"full"`, `"tied"`, `"diag"`,

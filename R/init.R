@@ -178,5 +178,10 @@ nearest_rows <- function(x, picked, scaling) {
 # to each variance, and convergence is judged on the standardised scale.
 column_scaling <- function(x) {
   s <- cpp_column_moments(x)
+  if (!all(is.finite(s$var))) {
+    gmm_abort(sprintf(
+      "`x` has values too large for their variance to be computed (column %s); divide it by a constant first: the fit does not depend on the units.",
+      quote_names(colnames(x)[!is.finite(s$var)])))
+  }
   list(centre = s$centre, var = s$var)
 }

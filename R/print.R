@@ -17,6 +17,7 @@
 #' summary(fit)
 #' @export
 print.gmmfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  digits <- check_digits(digits)
   cat(model_line(x), "\n", sep = "")
   if (!is.null(x$loglik)) cat(fit_line(x, digits), "\n", sep = "")
   cat("\nMixing weights:\n")
@@ -76,6 +77,7 @@ summary.gmmfit <- function(object, ...) {
 #' @rdname print.gmmfit
 #' @export
 print.summary.gmmfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  digits <- check_digits(digits)
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
   cat(x$model, "\n", sep = "")
   if (!is.null(x$fit$loglik)) {

@@ -44,6 +44,11 @@ simulate.gmmfit <- function(object, nsim = 1, seed = NULL, ...) {
 # stats::simulate()'s seed contract: remember the caller's stream when a seed
 # is given, and describe the state used.
 seed_rng <- function(seed) {
+  if (!is.null(seed) && (!is.numeric(seed) || length(seed) != 1L || !is_whole(seed) ||
+                         abs(seed) > .Machine$integer.max)) {
+    gmm_abort(sprintf("`seed` must be NULL or a single whole number (as for set.seed()), not %s.",
+                      describe_value(seed)))
+  }
   if (!exists(".Random.seed", envir = globalenv(), inherits = FALSE)) stats::runif(1)
   if (is.null(seed)) {
     return(list(state = get(".Random.seed", envir = globalenv()), restore = function() NULL))

@@ -166,3 +166,75 @@ test_that("a constant column is an error naming it", {
   expect_error(gmm_fit(rep(2, 10), k = 1), "`x` has column 'x' with a single value",
                class = "gmm_input_error")
 })
+
+test_that("columns without a name or with a repeated name are an error naming them", {
+  set.seed(42)
+  x <- rbind(matrix(rnorm(200), 100), matrix(rnorm(200, 5), 100))
+  colnames(x) <- c("a", "a")
+  expect_error(gmm_fit(x, k = 2), "`x` has repeated column names \\('a'\\)", class = "gmm_input_error")
+  colnames(x) <- c("", "")
+  expect_error(gmm_fit(x, k = 2), "`x` has columns without a name \\(columns 1, 2\\)",
+               class = "gmm_input_error")
+  colnames(x) <- c("a", NA)
+  expect_error(gmm_fit(x, k = 2), "without a name \\(column 2\\)", class = "gmm_input_error")
+  colnames(x) <- c("a", "b")
+  fit <- gmm_fit(x, k = 2)
+  y <- cbind(x, x[, 1])
+  colnames(y) <- c("a", "b", "a")
+  expect_error(predict(fit, y), "`newdata` has repeated column names \\('a'\\)",
+               class = "gmm_input_error")
+  colnames(y) <- c("a", "b", "b2")
+  expect_identical(predict(fit, y, type = "density"), predict(fit, x, type = "density"))
+})
+
+test_that("counts beyond R's largest integer are an error, not NA", {
+  expect_error(gmm_control(max_iter = 1e10), "`max_iter` must be at most 2,147,483,647, not 10,000,000,000",
+               class = "gmm_input_error")
+  expect_error(gmm_control(n_threads = 1e10), "`n_threads` must be at most", class = "gmm_input_error")
+  expect_error(gmm_fit(faithful, k = 2, n_init = 1e10), "`n_init` must be at most",
+               class = "gmm_input_error")
+  mix <- gmm_mixture(c(0.5, 0.5), c(0, 3), c(1, 1))
+  expect_error(simulate(mix, nsim = 1e10), "`nsim` must be at most", class = "gmm_input_error")
+})
+
+test_that("a seed that set.seed() would not take is an error naming `seed`", {
+  mix <- gmm_mixture(c(0.5, 0.5), c(0, 3), c(1, 1))
+  for (bad in list("a", NA, list(1), c(1, 2), 1e10, 1.5)) {
+    expect_error(simulate(mix, nsim = 2, seed = bad), "`seed` must be NULL or a single whole number",
+                 class = "gmm_input_error")
+  }
+  expect_equal(simulate(mix, nsim = 3, seed = 2), simulate(mix, nsim = 3, seed = 2L),
+               ignore_attr = TRUE)
+})
+
+test_that("missing covariances and bad digits are errors naming the argument", {
+  expect_error(gmm_mixture(c(0.3, 0.7), c(0, 3), NULL),
+               "`covariances` must be a 1 x 1 x 2 array, a list of 2 1 x 1 matrices or a vector of 2 variances, not NULL",
+               class = "gmm_input_error")
+  mix <- gmm_mixture(c(0.5, 0.5), c(0, 3), c(1, 1))
+  for (bad in list(NA, 100, "a", 0, c(3, 4))) {
+    expect_error(print(mix, digits = bad), "`digits` must be a whole number from 1 to 15",
+                 class = "gmm_input_error")
+  }
+  set.seed(1)
+  fit <- gmm_fit(faithful, k = 2)
+  expect_error(print(summary(fit), digits = "a"), "`digits` must be a whole number from 1 to 15",
+               class = "gmm_input_error")
+  expect_output(print(fit, digits = 3), "Gaussian mixture")
+})
+
+test_that("values too large for a variance are an error that says to rescale", {
+  set.seed(42)
+  x <- rbind(matrix(rnorm(200), 100), matrix(rnorm(200, 5), 100))
+  colnames(x) <- c("a", "b")
+  for (k in list(2, 1, 1:3)) {
+    expect_error(gmm_fit(x * 1e300, k = k), "`x` has values too large .*column 'a', 'b'.*divide it",
+                 class = "gmm_input_error")
+  }
+  # Large but representable values are fitted as the data in other units.
+  set.seed(1)
+  fit <- gmm_fit(x * 1e150, k = 2)
+  set.seed(1)
+  ref <- gmm_fit(x, k = 2)
+  expect_equal(fit$classification, ref$classification)
+})
