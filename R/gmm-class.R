@@ -186,3 +186,48 @@ n_parameters <- function(k, d, covariance) {
   per <- matrix(c(k * d * (d + 1) / 2, rep_len(d * (d + 1) / 2, m), k * d, k), m)
   as.integer(k - 1 + k * d + per[cbind(seq_len(m), covariance_code(covariance) + 1L)])
 }
+
+# The parts of a "gmmfit" object that its methods read, checked before they
+# read them, so that an object edited by hand gets an error that names the
+# field instead of a failure deep inside: the parameters and the structure
+# they follow, the variable names, and the settings of the fit (when there
+# is one).
+check_object <- function(object, arg = "object") {
+  field <- function(name) sprintf("`%s$%s`", arg, name)
+  if (!inherits(object, "gmmfit") || !is.list(object)) {
+    gmm_abort(sprintf("`%s` must be a mixture made by gmm_fit() or gmm_mixture(), not %s.",
+                      arg, describe(object)))
+  }
+  means <- object$means
+  d <- if (is.matrix(means)) ncol(means) else length(object$vars)
+  vars <- object$vars
+  if (!is.character(vars) || length(vars) != d || anyNA(vars) || any(vars == "") ||
+      anyDuplicated(vars)) {
+    gmm_abort(sprintf("%s must hold %d distinct variable names, one per column of %s.",
+                      field("vars"), d, field("means")))
+  }
+  p <- as_params(object$weights, means, object$covariances, d = d, prefix = paste0(arg, "$"))
+  cov <- object$covariance
+  structures <- unique(unname(covariance_types))
+  if (!is.character(cov) || length(cov) != 1L || !cov %in% structures) {
+    gmm_abort(sprintf("%s must be one of %s, not %s.", field("covariance"),
+                      paste0("\"", structures, "\"", collapse = ", "), describe_value(cov)))
+  }
+  check_structure(p, cov, arg = field("covariances"))
+  if (!is.null(object$control)) check_object_control(object$control, field("control"))
+  invisible(object)
+}
+
+check_object_control <- function(control, what) {
+  ok <- is.list(control) &&
+    tryCatch({
+      check_count(control$n_threads, "n_threads")
+      if (!is.null(control$simd)) check_simd(control$simd)
+      TRUE
+    }, gmm_input_error = function(e) FALSE)
+  if (!ok) {
+    gmm_abort(sprintf(
+      "%s must be the settings of a fit, as gmm_control() makes them (a whole `n_threads` of at least 1 and a known `simd`).",
+      what))
+  }
+}

@@ -29,6 +29,7 @@
 #' @export
 predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density"),
                         log = FALSE, ...) {
+  check_object(object)
   type <- match.arg(type)
   log <- check_flag(log, "log")
   if (missing(newdata) || is.null(newdata)) {

@@ -17,6 +17,7 @@
 #' summary(fit)
 #' @export
 print.gmmfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  check_object(x, "x")
   digits <- check_digits(digits)
   cat(model_line(x), "\n", sep = "")
   if (!is.null(x$loglik)) cat(fit_line(x, digits), "\n", sep = "")
@@ -47,6 +48,7 @@ fit_line <- function(x, digits) {
 #' @rdname print.gmmfit
 #' @export
 summary.gmmfit <- function(object, ...) {
+  check_object(object)
   sds <- apply(object$covariances, 3L, function(s) sqrt(diag(s)))
   sds <- matrix(sds, nrow = length(object$vars),
                 dimnames = list(object$vars, names(object$weights)))

@@ -23,6 +23,7 @@
 #' @importFrom stats simulate
 #' @export
 simulate.gmmfit <- function(object, nsim = 1, seed = NULL, ...) {
+  check_object(object)
   nsim <- check_count(nsim, "nsim", min = 0L)
   rng <- seed_rng(seed)
   on.exit(rng$restore())

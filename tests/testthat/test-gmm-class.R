@@ -142,3 +142,33 @@ test_that("fits and built mixtures have class gmmfit, whose name no other mixtur
   clash <- intersect(getNamespaceExports("gmmfit"), getNamespaceExports("mclust"))
   expect_identical(clash, character(0))
 })
+
+test_that("methods given a hand-edited object name the field that is wrong", {
+  set.seed(1)
+  fit <- gmm_fit(faithful, k = 2)
+  bad_cov <- fit
+  bad_cov$covariance <- NA_character_
+  expect_error(predict(bad_cov), "`object\\$covariance` must be one of", class = "gmm_input_error")
+  bad_weights <- fit
+  bad_weights$weights <- NULL
+  expect_error(predict(bad_weights), "`object\\$weights` must be positive numbers", class = "gmm_input_error")
+  not_pd <- fit
+  not_pd$covariances[, , 1] <- matrix(c(1, 2, 2, 1), 2)
+  expect_error(predict(not_pd), "`object\\$covariances\\[, , 1\\]` is not a symmetric positive definite",
+               class = "gmm_input_error")
+  expect_error(simulate(not_pd, 5), "`object\\$covariances\\[, , 1\\]`", class = "gmm_input_error")
+  expect_error(print(not_pd), "`x\\$covariances\\[, , 1\\]`", class = "gmm_input_error")
+  bad_control <- fit
+  bad_control$control$simd <- "sse9"
+  expect_error(predict(bad_control), "`object\\$control` must be the settings of a fit",
+               class = "gmm_input_error")
+  bad_vars <- fit
+  bad_vars$vars <- "eruptions"
+  expect_error(summary(bad_vars), "`object\\$vars` must hold 2 distinct variable names",
+               class = "gmm_input_error")
+  bad_ll <- fit
+  bad_ll$df <- "many"
+  expect_error(logLik(bad_ll), "`object\\$df`", class = "gmm_input_error")
+  expect_error(predict(unclass(fit)), class = "error")
+  expect_error(gmmfit:::check_object(list(1)), "must be a mixture made by gmm_fit", class = "gmm_input_error")
+})
