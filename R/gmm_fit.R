@@ -284,11 +284,12 @@ warn_fit <- function(fit, chosen = FALSE, flat = TRUE, converge = TRUE) {
   if (flat && length(bad)) {
     one <- length(bad) == 1L
     gmm_warn(sprintf(paste0(
-      "%s %s of %s %s on tied values: in some direction %s variance is only what `reg` adds, ",
+      "%s %s of %s %s flat: in some direction %s variance is only what `reg` adds (%s ",
+      "points lie on tied values or on a line or plane, or are too few for the variables), ",
       "so the log-likelihood and BIC are inflated. Fit fewer components, or search over ",
       "several `k` (a search does not choose such a model)."),
       plural("Component", length(bad)), paste(bad, collapse = ", "), which_model,
-      if (one) "lies" else "lie", if (one) "its" else "their"
+      if (one) "is" else "are", if (one) "its" else "their", if (one) "its" else "their"
     ), "gmm_degenerate_warning", components = bad)
   }
   invisible(fit)

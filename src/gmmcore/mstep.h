@@ -186,8 +186,10 @@ namespace detail {
 [[noreturn]] inline void not_positive_definite(Index j) {
   std::ostringstream msg;
   msg << "the covariance of component " << j + 1
-      << " is not positive definite (the component has collapsed onto too"
-         " few points); try a larger `reg` or fewer components";
+      << " is not positive definite (its points leave no spread in some"
+         " direction: too few of them for the variables, tied values or"
+         " collinear columns); try a larger `reg`, fewer components or"
+         " fewer columns";
   throw numerical_error(msg.str(), static_cast<int>(j + 1));
 }
 

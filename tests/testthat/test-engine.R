@@ -125,7 +125,7 @@ test_that("a singular covariance is reported with its index and the advice to ra
   resp <- one_hot_ref(rep(1:2, c(5, 20)))
   for (type in names(cov_codes)[-2]) {
     m <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 0, 1L)
-    expect_match(m$error, "component 1 is not positive definite.*larger `reg`", info = type)
+    expect_match(m$error, "component 1 is not positive definite.*collinear columns.*larger `reg`", info = type)
     expect_identical(m$component, 1L, info = type)
   }
   # Pooling with the spread-out group keeps the tied covariance regular.

@@ -42,7 +42,7 @@ test_that("a failing candidate is recorded with its reason and the search goes o
   expect_identical(fit$covariance, "tied")
   failed <- s$covariance != "tied"
   expect_true(all(is.na(s$loglik[failed]) & is.na(s$bic[failed]) & is.na(s$converged[failed])))
-  expect_match(s$error[failed], "component 1 is not positive definite.*larger `reg`")
+  expect_match(s$error[failed], "component 1 is not positive definite.*collinear columns.*larger `reg`")
   expect_true(is.na(s$error[!failed]))
 })
 
