@@ -13,6 +13,10 @@ cpp_estep <- function(x, params, cov_type, n_threads, isa = -1L) {
     .Call(`_gmmfit_cpp_estep`, x, params, cov_type, n_threads, isa)
 }
 
+cpp_simulate <- function(params, comp) {
+    .Call(`_gmmfit_cpp_simulate`, params, comp)
+}
+
 cpp_kmeanspp <- function(x, centre, scale, u, max_iter) {
     .Call(`_gmmfit_cpp_kmeanspp`, x, centre, scale, u, max_iter)
 }

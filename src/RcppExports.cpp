@@ -58,6 +58,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_simulate
+Rcpp::List cpp_simulate(Rcpp::List params, Rcpp::IntegerVector comp);
+RcppExport SEXP _gmmfit_cpp_simulate(SEXP paramsSEXP, SEXP compSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type comp(compSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_simulate(params, comp));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_kmeanspp
 Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre, Rcpp::NumericVector scale, Rcpp::NumericVector u, int max_iter);
 RcppExport SEXP _gmmfit_cpp_kmeanspp(SEXP xSEXP, SEXP centreSEXP, SEXP scaleSEXP, SEXP uSEXP, SEXP max_iterSEXP) {
@@ -159,6 +171,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 6},
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 6},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
+    {"_gmmfit_cpp_simulate", (DL_FUNC) &_gmmfit_cpp_simulate, 2},
     {"_gmmfit_cpp_kmeanspp", (DL_FUNC) &_gmmfit_cpp_kmeanspp, 5},
     {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 13},
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},

@@ -170,6 +170,38 @@ Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
   });
 }
 
+// Draws from the mixture for the given components (1-based, one per row):
+// row i is mean_j + L_j z with z standard normal from R's generator, d
+// values per row in row order. Returns the d columns as a list, so that R
+// can make them a data frame without another copy.
+// [[Rcpp::export]]
+Rcpp::List cpp_simulate(Rcpp::List params, Rcpp::IntegerVector comp) {
+  const Rcpp::NumericMatrix mu = params["means"];
+  const Index d = mu.ncol(), k = mu.nrow(), n = comp.size();
+  gmmcore::Params p = as_params(params, d);
+  gmmcore::factorize(p);
+  std::vector<Rcpp::NumericVector> cols;
+  for (Index c = 0; c < d; ++c) cols.emplace_back(n);
+  std::vector<double*> out(d);
+  for (Index c = 0; c < d; ++c) out[c] = cols[c].begin();
+  std::vector<double> z(d);
+  for (Index i = 0; i < n; ++i) {
+    const int j = comp[i] - 1;
+    if (j < 0 || j >= k) Rcpp::stop("internal: a component is out of range");
+    for (Index c = 0; c < d; ++c) z[c] = norm_rand();
+    const Eigen::MatrixXd& L = p.chol[j];
+    for (Index r = 0; r < d; ++r) {
+      double v = p.means(j, r);
+      for (Index c = 0; c <= r; ++c) v += L(r, c) * z[c];
+      out[r][i] = v;
+    }
+    if ((i & 0xFFFFF) == 0xFFFFF) Rcpp::checkUserInterrupt();
+  }
+  Rcpp::List res(d);
+  for (Index c = 0; c < d; ++c) res[c] = cols[c];
+  return res;
+}
+
 // k-means++ seeding and Lloyd iterations on (x - centre) / scale; `u` holds
 // the k uniforms the seeding consumes (drawn in R). Labels are 1-based.
 // [[Rcpp::export]]

@@ -79,3 +79,20 @@ test_that("nsim must be a non-negative whole number", {
                class = "gmm_input_error")
   expect_error(simulate(mix, nsim = 2.5), "`nsim` must be", class = "gmm_input_error")
 })
+
+test_that("simulate() draws mean + L z, d standard normals per row in row order", {
+  set.seed(71)
+  fit <- gmm_fit(iris[, 1:4], k = 3, n_init = 1)
+  n <- 40
+  sim <- simulate(fit, nsim = n, seed = 5)
+  # The same draws computed in R from the same stream.
+  set.seed(5)
+  comp <- sample.int(3, n, replace = TRUE, prob = fit$weights)
+  z <- matrix(rnorm(n * 4), 4)
+  expected <- t(vapply(seq_len(n), function(i) {
+    j <- comp[i]
+    fit$means[j, ] + drop(t(chol(fit$covariances[, , j])) %*% z[, i])
+  }, numeric(4)))
+  expect_identical(sim$component, comp)
+  expect_equal(unname(as.matrix(sim[, 1:4])), unname(expected), tolerance = 1e-12)
+})
