@@ -180,8 +180,10 @@ check_number <- function(x, arg, min = 0) {
 check_choice <- function(x, choices, arg) {
   if (identical(x, choices)) return(choices[[1L]])
   if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
-    gmm_abort(sprintf("`%s` must be one of %s, not %s.", arg,
-                      paste0("\"", choices, "\"", collapse = " or "), describe_value(x)))
+    quoted <- paste0("\"", choices, "\"")
+    listed <- if (length(quoted) == 1L) quoted else
+      paste(paste(quoted[-length(quoted)], collapse = ", "), "or", quoted[length(quoted)])
+    gmm_abort(sprintf("`%s` must be one of %s, not %s.", arg, listed, describe_value(x)))
   }
   x
 }

@@ -112,18 +112,20 @@
 #' @param n_init Number of starts per `k` (the hierarchical start counts as
 #'   one); the best after the short runs is carried on, with those within
 #'   `init_margin` of it (see Starting points).
-#' @param criterion `"bic"` (default) or `"icl"`: what a search minimises.
+#' @param criterion `"bic"` (default), `"icl"` or `"aic"`: what a search
+#'   minimises (AIC, \eqn{-2 \log L + 2 p}, penalises parameters less than
+#'   BIC and tends to choose more components).
 #' @param control EM settings made by [gmm_control()].
 #' @param n_threads Number of threads; overrides `control$n_threads` when given.
 #' @param verbose If `TRUE`, report the progress of each candidate.
 #' @return An object of class `"gmmfit"`: a list with `weights`, `means` (k x d),
 #'   `covariances` (d x d x k), `covariance` (the structure), `loglik`, `df`
-#'   (number of free parameters), `bic`, `icl`, `n`, `n_iter`, `converged`,
+#'   (number of free parameters), `bic`, `aic`, `icl`, `n`, `n_iter`, `converged`,
 #'   `trace` (log-likelihood at each iteration), `posterior` (n x k),
 #'   `classification`, `data`, `control`, `call`, `degenerate` (the
 #'   components lying on tied values), `reg` (what was added to the diagonal
 #'   of the covariances), and `search` (a data frame with a row per
-#'   candidate: `k`, `covariance`, `loglik`, `df`, `bic`, `icl`, `converged`,
+#'   candidate: `k`, `covariance`, `loglik`, `df`, `bic`, `aic`, `icl`, `converged`,
 #'   `n_iter`, `degenerate`, `error`; see Choosing the model; `NULL` when only one was fitted). Components are
 #'   ordered by decreasing weight.
 #' @references
@@ -152,7 +154,7 @@
 #' fit2$search
 #' @export
 gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
-                    n_init = 3L, criterion = c("bic", "icl"), control = gmm_control(),
+                    n_init = 3L, criterion = c("bic", "icl", "aic"), control = gmm_control(),
                     n_threads = NULL, verbose = FALSE) {
   call <- match.call()
   x <- check_not_constant(check_data(name_vector(x, substitute(x)), min_rows = 2L))
@@ -161,7 +163,7 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   k <- check_k_for_init(init, k, missing(k))
   covariance <- check_covariance(covariance)
   n_init <- check_n_init(n_init, init, !missing(n_init))
-  criterion <- check_choice(criterion, c("bic", "icl"), "criterion")
+  criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion")
   control <- resolve_control(control, n_threads)
   verbose <- check_flag(verbose, "verbose")
 
@@ -325,7 +327,8 @@ build_fit <- function(res, x, plan, control) {
     means = res$means[ord, , drop = FALSE],
     covariances = res$covariances[, , ord, drop = FALSE],
     covariance = covariance,
-    loglik = res$loglik, df = df, bic = bic, icl = bic + 2 * res$entropy, n = n,
+    loglik = res$loglik, df = df, bic = bic, aic = -2 * res$loglik + 2 * df,
+    icl = bic + 2 * res$entropy, n = n,
     n_iter = res$n_iter, converged = res$converged, trace = res$trace,
     posterior = posterior,
     classification = stats::setNames(classify(posterior), rownames(x)),

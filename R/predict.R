@@ -10,13 +10,16 @@
 #'   is used.
 #' @param type `"class"`: the most probable component of each row; `"prob"`:
 #'   an n x k matrix of posterior probabilities; `"density"`: the mixture
-#'   density at each row.
+#'   density at each row; `"uncertainty"`: one minus the largest posterior
+#'   probability of each row (0 for a row surely in its class, up to
+#'   1 - 1/k for one equally likely in every component; mclust's
+#'   `uncertainty`).
 #' @param log If `TRUE`, return log probabilities or log densities (not used
 #'   for `"class"`). Log densities are computed in the log domain, so they do
 #'   not underflow far from the data.
 #' @param ... Unused.
 #' @return An integer vector (`"class"`), a matrix (`"prob"`) or a numeric
-#'   vector (`"density"`). A row so far from every component that its density
+#'   vector (`"density"`, `"uncertainty"`). A row so far from every component that its density
 #'   underflows to zero gets density 0 (log density `-Inf`), `NaN`
 #'   probabilities and class `NA`.
 #' @seealso [fitted.gmmfit()]
@@ -26,8 +29,9 @@
 #' head(predict(fit, type = "prob"))
 #' predict(fit, newdata = iris[c(1, 51, 101), ], type = "class")
 #' predict(fit, newdata = iris[1:3, ], type = "density", log = TRUE)
+#' summary(predict(fit, type = "uncertainty"))
 #' @export
-predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density"),
+predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density", "uncertainty"),
                         log = FALSE, ...) {
   check_object(object)
   type <- match.arg(type)
@@ -50,7 +54,8 @@ predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density")
       dimnames(p) <- list(rownames(x), names(object$weights))
       p
     },
-    density = stats::setNames(if (log) e$logdens else exp(e$logdens), rownames(x))
+    density = stats::setNames(if (log) e$logdens else exp(e$logdens), rownames(x)),
+    uncertainty = stats::setNames(uncertainty(e$posterior), rownames(x))
   )
 }
 
@@ -69,7 +74,8 @@ object_threads <- function(object) {
 #' fit <- gmm_fit(faithful, k = 2)
 #' table(fitted(fit))
 #' @export
-fitted.gmmfit <- function(object, type = c("class", "prob", "density"), log = FALSE, ...) {
+fitted.gmmfit <- function(object, type = c("class", "prob", "density", "uncertainty"),
+                          log = FALSE, ...) {
   type <- match.arg(type)
   if (is.null(object$posterior)) {
     gmm_abort("`object` was not fitted to data, so it has no fitted values.")
@@ -77,8 +83,16 @@ fitted.gmmfit <- function(object, type = c("class", "prob", "density"), log = FA
   switch(type,
     class = object$classification,
     prob = if (check_flag(log, "log")) log(object$posterior) else object$posterior,
-    density = predict.gmmfit(object, type = "density", log = log)
+    density = predict.gmmfit(object, type = "density", log = log),
+    uncertainty = stats::setNames(uncertainty(object$posterior), rownames(object$posterior))
   )
+}
+
+# One minus each row's largest posterior probability (NA where the row has
+# no finite density).
+uncertainty <- function(posterior) {
+  cls <- classify(posterior)
+  1 - posterior[cbind(seq_along(cls), cls)]
 }
 
 # Most probable component of each row; NA where the posterior is undefined.

@@ -112,7 +112,7 @@ print_search <- function(search, digits, criterion = "bic") {
   ok <- ok[order(ok[[criterion]]), , drop = FALSE]
   cat(sprintf("\nModel search: %d candidates, %d failed, %d degenerate (not eligible). Best by %s:\n",
               nrow(search), sum(!fitted), sum(flat), toupper(criterion)))
-  show <- utils::head(ok[, c("k", "covariance", "loglik", "df", "bic", "icl", "converged")], 5L)
+  show <- utils::head(ok[, c("k", "covariance", "loglik", "df", "bic", "aic", "icl", "converged")], 5L)
   for (col in c("loglik", "bic", "icl")) show[[col]] <- round(show[[col]], 2L)
   print(show, row.names = FALSE)
 }

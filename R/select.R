@@ -1,7 +1,7 @@
 # The k x covariance search: every candidate is fitted from the same starts
 # per k; a candidate that fails is recorded with its reason, a degenerate one
 # (a component on tied values) with its criteria, and neither is eligible;
-# the eligible candidate with the lowest criterion (BIC or ICL) wins.
+# the eligible candidate with the lowest criterion (BIC, ICL or AIC) wins.
 
 # One row per candidate, from the engine's results.
 search_table <- function(grid, n, d) {
@@ -14,7 +14,8 @@ search_table <- function(grid, n, d) {
   # search's fits.
   structure(list(
     k = ks, covariance = covs, loglik = summ[, 1L], df = df, bic = bic,
-    icl = bic + 2 * summ[, 2L], converged = as.logical(summ[, 3L]),
+    aic = -2 * summ[, 1L] + 2 * df, icl = bic + 2 * summ[, 2L],
+    converged = as.logical(summ[, 3L]),
     n_iter = as.integer(summ[, 4L]), degenerate = summ[, 5L] <= flat_tolerance,
     error = grid$error
   ), class = "data.frame", row.names = seq_along(ks))

@@ -105,3 +105,24 @@ test_that("a point with zero density under every component gets class NA and NaN
   expect_equal(sum(p[1, ]), 1, tolerance = 1e-12)
   expect_identical(predict(fit, nd, type = "density")[2], 0)
 })
+
+test_that("uncertainty is one minus the largest posterior probability, as mclust's", {
+  set.seed(1)
+  fit <- gmm_fit(iris[, 3:4], k = 3)
+  u <- predict(fit, type = "uncertainty")
+  prob <- predict(fit, type = "prob")
+  expect_equal(unname(u), 1 - apply(prob, 1, max), tolerance = 1e-15)
+  expect_equal(fitted(fit, type = "uncertainty"), u)
+  expect_true(all(u >= 0 & u <= 1 - 1 / 3 + 1e-12))
+  new <- iris[c(1, 75, 130), 3:4]
+  expect_equal(predict(fit, new, type = "uncertainty"),
+               1 - apply(predict(fit, new, type = "prob"), 1, max), tolerance = 1e-15)
+  skip_if_not_installed("mclust")
+  # mclust from the same parameters: its E-step's uncertainty.
+  sigma <- unname(fit$covariances)
+  chols <- array(vapply(1:3, function(j) chol(sigma[, , j]), matrix(0, 2, 2)), c(2, 2, 3))
+  par <- list(pro = unname(fit$weights), mean = unname(t(fit$means)),
+              variance = list(modelName = "VVV", d = 2, G = 3, sigma = sigma, cholsigma = chols))
+  e <- call_mclust("estep", data = as.matrix(iris[, 3:4]), modelName = "VVV", parameters = par)
+  expect_equal(unname(u), 1 - apply(e$z, 1, max), tolerance = 1e-8)
+})

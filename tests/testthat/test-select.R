@@ -4,7 +4,7 @@ test_that("the search table has one row per k and covariance, and the fit is its
                  n_init = 1, control = serial_control())
   s <- fit$search
   expect_s3_class(s, "data.frame")
-  expect_named(s, c("k", "covariance", "loglik", "df", "bic", "icl", "converged", "n_iter",
+  expect_named(s, c("k", "covariance", "loglik", "df", "bic", "aic", "icl", "converged", "n_iter",
                     "degenerate",
                     "error"))
   expect_identical(nrow(s), 9L)
@@ -142,8 +142,8 @@ test_that("ICL is BIC plus twice the entropy of the posterior, and can choose", 
 })
 
 test_that("an unknown criterion is an error naming it", {
-  expect_error(gmm_fit(faithful, k = 1:2, criterion = "aic"),
-               "`criterion` must be one of \"bic\" or \"icl\", not \"aic\"",
+  expect_error(gmm_fit(faithful, k = 1:2, criterion = "hqc"),
+               "`criterion` must be one of \"bic\", \"icl\" or \"aic\", not \"hqc\"",
                class = "gmm_input_error")
 })
 
@@ -212,4 +212,18 @@ test_that("among a candidate's starts, a search prefers one without a flat compo
   expect_false(fit$search$degenerate[2])
   expect_lt(fit$search$loglik[2], -340)
   expect_true(fit$search$converged[2])
+})
+
+test_that("criterion = \"aic\" chooses the candidate with the lowest AIC, which stats::AIC() gives", {
+  set.seed(57)
+  fit <- gmm_fit(faithful, k = 1:5, covariance = c("full", "diag"), criterion = "aic")
+  s <- fit$search
+  expect_equal(s$aic, -2 * s$loglik + 2 * s$df, tolerance = 1e-12)
+  ok <- which(!s$degenerate)
+  best <- ok[which.min(s$aic[ok])]
+  expect_identical(length(fit$weights), s$k[best])
+  expect_identical(fit$covariance, s$covariance[best])
+  expect_identical(fit$criterion, "aic")
+  expect_equal(fit$aic, stats::AIC(fit), tolerance = 1e-12)
+  expect_equal(fit$aic, s$aic[best])
 })
