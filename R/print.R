@@ -113,6 +113,6 @@ print_search <- function(search, digits, criterion = "bic") {
   cat(sprintf("\nModel search: %d candidates, %d failed, %d degenerate (not eligible). Best by %s:\n",
               nrow(search), sum(!fitted), sum(flat), toupper(criterion)))
   show <- utils::head(ok[, c("k", "covariance", "loglik", "df", "bic", "aic", "icl", "converged")], 5L)
-  for (col in c("loglik", "bic", "icl")) show[[col]] <- round(show[[col]], 2L)
+  for (col in c("loglik", "bic", "aic", "icl")) show[[col]] <- round(show[[col]], 2L)
   print(show, row.names = FALSE)
 }
