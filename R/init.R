@@ -86,16 +86,16 @@ start_plan <- function(x, ks, init, n_init, control, scaling) {
   x_init <- if (is.null(rows)) x else x[rows, , drop = FALSE]
   hc <- NULL
   z <- NULL
+  used <- if (init$type == "methods") random_methods(init, n_init) else character(0)
   cut_at <- ks[ks > 1L]
   if (init$type == "methods" && length(cut_at)) {
     use_hc <- "hc" %in% init$methods
-    if (use_hc || any(on_hc_coords(seq_len(kmeans_count(init, n_init))))) {
+    if (use_hc || any(on_hc_coords(seq_len(sum(used == "kmeans++")))))
       z <- hc_transform(x_init)
-    }
     if (use_hc) hc <- hc_labels(x_init, cut_at, z = z)
   }
   list(init = init, n_init = n_init, x_init = x_init, rows = rows, hc = hc,
-       scaling = scaling, z = z)
+       scaling = scaling, z = z, random_methods = used)
 }
 
 # Which k-means++ starts of a k (the first, the second, ...) run on the
@@ -106,12 +106,12 @@ start_plan <- function(x, ks, init, n_init, control, scaling) {
 # so that more starts also means more kinds of start.
 on_hc_coords <- function(i) i >= 3L & i %% 2L == 1L
 
-# How many k-means++ starts each k gets (draw_starts()).
-kmeans_count <- function(init, n_init) {
-  others <- setdiff(init$methods, "hc")
-  if (!length(others)) return(0L)
-  used <- rep_len(others, max(n_init - ("hc" %in% init$methods), 0L))
-  sum(used == "kmeans++")
+# The random methods of each k's starts, in order: the methods other than
+# "hc" in turn, for the starts that "hc" leaves of `n_init`.
+random_methods <- function(init, n_init) {
+  others <- init$methods[init$methods != "hc"]
+  if (!length(others)) return(character(0))
+  rep_len(others, max(n_init - ("hc" %in% init$methods), 0L))
 }
 
 # The starts for k components, for every structure alike: a list of label
@@ -125,9 +125,8 @@ draw_starts <- function(plan, k) {
   # One component has one partition, whose M-step is the maximum.
   if (k == 1L) return(structure(list(rep(1L, nrow(plan$x_init))), random = FALSE))
   use_hc <- !is.null(plan$hc)
-  others <- init$methods[init$methods != "hc"]
-  n_random <- if (length(others)) max(plan$n_init - use_hc, 0L) else 0L
-  used <- rep_len(others, n_random)
+  used <- plan$random_methods
+  n_random <- length(used)
   starts <- vector("list", use_hc + n_random)
   if (use_hc) starts[[1L]] <- plan$hc[, as.character(k)]
   n_km <- cumsum(used == "kmeans++")
