@@ -37,7 +37,10 @@
 #'     instead on the decorrelated coordinates the hierarchical start uses,
 #'     which lead to other optima (more often the best one for some
 #'     `"full"` and `"tied"` fits, less often for `"diag"` and
-#'     `"spherical"` ones);}
+#'     `"spherical"` ones). From the second k-means++ start of a `k` on,
+#'     each coordinate is multiplied by an independent exponential(1)
+#'     weight, so that starts also separate the groups that show in a few
+#'     variables only. None of this depends on the units of the columns;}
 #'   \item{`"random"`}{a random partition;}
 #'   \item{`"random_from_data"`}{k random observations as centres, each row
 #'     in the group of the nearest (standardised distance).}

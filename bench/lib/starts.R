@@ -94,13 +94,15 @@ starts_notes <- function(tab, errors) {
   if (!bench$alt$mclust$ok) say("mclust is not available: its column is empty.")
   say(sprintf(paste(
     "gmmfit is worse than the better of the others (by more than %g relatively) in %d of %d",
-    "cases, better by more than that in %d, within it in %d; %d cases have no comparison.", sep = "\n"),
-    agree_tol, sum(cmp$worse), nrow(tab), sum(cmp$better),
+    "cases (%d of them with a degenerate gmmfit fit), better by more than that in %d, within it",
+    "in %d; %d cases have no comparison.", sep = "\n"),
+    agree_tol, sum(cmp$worse), nrow(tab), sum(cmp$worse & tab$degenerate %in% TRUE), sum(cmp$better),
     sum(!is.na(cmp$diff) & !cmp$worse & !cmp$better), sum(is.na(cmp$diff))))
   say(sprintf(paste(
     "Log-likelihoods of the final fits. gmmfit: gmm_fit(x, k, covariance, n_init = %d) after",
     "set.seed(1): the hierarchical start and k-means++ starts (from the third on, every other one",
-    "on the decorrelated coordinates of the hierarchical start), 20 short EM iterations each, the",
+    "on the decorrelated coordinates of the hierarchical start; from the second on, with random",
+    "exponential weights on the coordinates), 20 short EM iterations each, the",
     "best carried to convergence and with it those within init_margin = 1 while they can overtake",
     "it; reg = 1e-6 times each variable's variance on the diagonals.",
     "mclust: Mclust(x, G = k, modelNames = <name>), one start from hierarchical agglomeration,",
