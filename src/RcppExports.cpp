@@ -16,7 +16,6 @@ Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type, Rcpp::L
 RcppExport SEXP _gmmfit_cpp_em(SEXP xSEXP, SEXP startSEXP, SEXP cov_typeSEXP, SEXP controlSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type start(startSEXP);
     Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
@@ -32,7 +31,6 @@ Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp, int cov_ty
 RcppExport SEXP _gmmfit_cpp_mstep(SEXP xSEXP, SEXP respSEXP, SEXP cov_typeSEXP, SEXP regSEXP, SEXP n_threadsSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type resp(respSEXP);
     Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
@@ -48,7 +46,6 @@ Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type, int
 RcppExport SEXP _gmmfit_cpp_estep(SEXP xSEXP, SEXP paramsSEXP, SEXP cov_typeSEXP, SEXP n_threadsSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
@@ -75,7 +72,6 @@ Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector cent
 RcppExport SEXP _gmmfit_cpp_kmeanspp(SEXP xSEXP, SEXP centreSEXP, SEXP scaleSEXP, SEXP uSEXP, SEXP max_iterSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type centre(centreSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scale(scaleSEXP);
@@ -90,7 +86,6 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
 RcppExport SEXP _gmmfit_cpp_fit_grid(SEXP xSEXP, SEXP x_initSEXP, SEXP init_is_xSEXP, SEXP ksSEXP, SEXP startsSEXP, SEXP randomSEXP, SEXP cov_typesSEXP, SEXP controlSEXP, SEXP centreSEXP, SEXP varSEXP, SEXP short_iterSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x_init(x_initSEXP);
     Rcpp::traits::input_parameter< bool >::type init_is_x(init_is_xSEXP);
@@ -113,7 +108,6 @@ std::string cpp_isa(int isa);
 RcppExport SEXP _gmmfit_cpp_isa(SEXP isaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_isa(isa));
     return rcpp_result_gen;
@@ -124,7 +118,6 @@ Rcpp::LogicalVector cpp_constant_columns(Rcpp::NumericMatrix x);
 RcppExport SEXP _gmmfit_cpp_constant_columns(SEXP xSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_constant_columns(x));
     return rcpp_result_gen;
@@ -135,7 +128,6 @@ Rcpp::List cpp_column_moments(Rcpp::NumericMatrix x);
 RcppExport SEXP _gmmfit_cpp_column_moments(SEXP xSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_column_moments(x));
     return rcpp_result_gen;
@@ -145,7 +137,6 @@ END_RCPP
 void cpp_relabel_posterior(Rcpp::NumericMatrix x, Rcpp::IntegerVector ord, Rcpp::List dimnames);
 RcppExport SEXP _gmmfit_cpp_relabel_posterior(SEXP xSEXP, SEXP ordSEXP, SEXP dimnamesSEXP) {
 BEGIN_RCPP
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type ord(ordSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type dimnames(dimnamesSEXP);
@@ -158,7 +149,6 @@ Rcpp::IntegerMatrix cpp_hc(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks, Rcpp::
 RcppExport SEXP _gmmfit_cpp_hc(SEXP xSEXP, SEXP ksSEXP, SEXP partitionSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type ks(ksSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type partition(partitionSEXP);

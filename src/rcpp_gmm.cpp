@@ -2,6 +2,9 @@
 // objects and gmmcore types, cheap shape guards (R builds with -DNDEBUG, so
 // Eigen checks no sizes), the interrupt/progress monitor, and `cpp_*` entry
 // points that convert and forward. Argument checking proper is done in R.
+// Only cpp_simulate() draws from R's generator; the other entry points are
+// exported with `rng = false`, which spares each call the saving and
+// restoring of .Random.seed (several microseconds, dozens of calls a search).
 #include <RcppEigen.h>
 #include <R_ext/Utils.h>
 #include <atomic>
@@ -120,7 +123,7 @@ Rcpp::List guarded(F f) {
 
 }  // namespace
 
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
                   Rcpp::List control, bool verbose = false, int isa = -1) {
   return guarded([&] {
@@ -142,7 +145,7 @@ Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
   });
 }
 
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp,
                      int cov_type, Rcpp::NumericVector reg, int n_threads, int isa = -1) {
   if (resp.nrow() != x.nrow()) Rcpp::stop("internal: `resp` has the wrong number of rows");
@@ -153,7 +156,7 @@ Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp,
   });
 }
 
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
                      int n_threads, int isa = -1) {
   return guarded([&] {
@@ -204,7 +207,7 @@ Rcpp::List cpp_simulate(Rcpp::List params, Rcpp::IntegerVector comp) {
 
 // k-means++ seeding and Lloyd iterations on (x - centre) / scale; `u` holds
 // the k uniforms the seeding consumes (drawn in R). Labels are 1-based.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre,
                                  Rcpp::NumericVector scale, Rcpp::NumericVector u,
                                  int max_iter) {
@@ -433,7 +436,7 @@ Rcpp::List wrap_grid(const std::vector<Outcome>& out) {
 // one at a time from the largest k down, in one parallel region (so that a
 // thread slowed by a busy core holds up at most its last candidate); each is
 // computed exactly as alone, so the results do not depend on the threads.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x,
                         Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random,
                         Rcpp::IntegerVector cov_types, Rcpp::List control,
@@ -505,14 +508,14 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
 
 // The instruction set the kernels use for a request (-1: the widest this
 // processor supports).
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 std::string cpp_isa(int isa) {
   return gmmcore::isa_name(gmmcore::resolve_isa(as_isa(isa)));
 }
 
 // Which columns hold a single value, for the argument checks in R: one scan
 // and no copy of the data (R's column extraction would copy each column).
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::LogicalVector cpp_constant_columns(Rcpp::NumericMatrix x) {
   const R_xlen_t n = x.nrow();
   Rcpp::LogicalVector out(x.ncol());
@@ -527,7 +530,7 @@ Rcpp::LogicalVector cpp_constant_columns(Rcpp::NumericMatrix x) {
 
 // Column means and variances (divisor n - 1) by the two-pass formula, one
 // column at a time and without a copy of the data.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_column_moments(Rcpp::NumericMatrix x) {
   const R_xlen_t n = x.nrow();
   Rcpp::NumericVector centre(x.ncol()), var(x.ncol());
@@ -548,7 +551,7 @@ Rcpp::List cpp_column_moments(Rcpp::NumericMatrix x) {
 // column ord[j] (1-based), with one column of scratch, and `dimnames` are
 // set. Only for the matrix a fit has just received from cpp_em() and will
 // keep: R's own `[` and `dimnames<-` would each copy the n x k matrix.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 void cpp_relabel_posterior(Rcpp::NumericMatrix x, Rcpp::IntegerVector ord,
                            Rcpp::List dimnames) {
   const int k = x.ncol();
@@ -581,7 +584,7 @@ void cpp_relabel_posterior(Rcpp::NumericMatrix x, Rcpp::IntegerVector ord,
 // Model-based hierarchical clustering (gmmcore/hc.h): labels for each k in
 // `ks`, one column each. `partition` is empty or gives every row its initial
 // group 1..g, numbered by first appearance.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::IntegerMatrix cpp_hc(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks,
                            Rcpp::IntegerVector partition) {
   if (partition.size() != 0 && partition.size() != x.nrow())
