@@ -40,7 +40,7 @@ check_data <- function(x, arg = "x", min_rows = 1L) {
         if (sum(bad) == 1) "it" else "them"
       ))
     }
-    x <- as.matrix(x)
+    x <- numeric_matrix(x)
   } else if (is.null(dim(x)) && is.numeric(x)) {
     x <- matrix(x, ncol = 1L, dimnames = list(names(x), "x"))
   } else if (!(is.matrix(x) && is.numeric(x))) {
@@ -64,6 +64,17 @@ check_data <- function(x, arg = "x", min_rows = 1L) {
   check_column_names(colnames(x), arg)
   check_finite(x, arg)
   x
+}
+
+# A data frame of numeric columns as a matrix: directly when every column is
+# a plain vector (as.matrix() costs a search on small data several times
+# more), through as.matrix() otherwise (matrix columns, classed columns).
+numeric_matrix <- function(x) {
+  plain <- vapply(x, function(col) is.null(attributes(col)), logical(1))
+  if (!all(plain) || !length(x)) return(as.matrix(x))
+  rn <- if (.row_names_info(x) > 0L) row.names(x) else NULL
+  matrix(as.double(unlist(x, use.names = FALSE)), nrow = nrow(x),
+         dimnames = list(rn, names(x)))
 }
 
 # A column with a single value has no variance for a component to estimate.

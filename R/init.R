@@ -145,9 +145,9 @@ draw_starts <- function(plan, k) {
 }
 
 # One random start as labels of the rows of plan$x_init, or for k-means++
-# on the standardised data the k uniforms that seed it (the engine computes
-# its labels); `i` counts the k-means++ starts of this k so far, this one
-# included.
+# on the standardised data the k uniforms that seed it followed by the
+# column weights, if any (the engine computes its labels); `i` counts the
+# k-means++ starts of this k so far, this one included.
 draw_labels <- function(method, plan, k, i = 1L) {
   x <- plan$x_init
   n <- nrow(x)
@@ -158,8 +158,8 @@ draw_labels <- function(method, plan, k, i = 1L) {
     } else if (i == 1L) {
       runif(k)
     } else {
-      scale <- sqrt(plan$scaling$var) / start_weights(i, ncol(x))
-      cpp_kmeanspp(x, plan$scaling$centre, scale, runif(k), 10L)
+      w <- start_weights(i, ncol(x))
+      c(runif(k), w)
     },
     "random" = random_labels(n, k),
     "random_from_data" = nearest_rows(x, sample.int(n, k), plan$scaling)

@@ -268,10 +268,17 @@ Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
       out.params_random.push_back(random[s] == TRUE);
       continue;
     } else if (TYPEOF(starts[s]) == REALSXP) {
+      // k uniforms, then optionally d weights that multiply the standardised
+      // coordinates.
       Rcpp::NumericVector u = starts[s];
-      if (u.size() != k || k > n_init_rows) Rcpp::stop("internal: a k-means++ seed has the wrong length");
-      labels = gmmcore::kmeanspp_labels(x_init, centre, scale,
-                                        std::vector<double>(u.begin(), u.end()), kmeans_iter);
+      if ((u.size() != k && u.size() != k + d) || k > n_init_rows)
+        Rcpp::stop("internal: a k-means++ seed has the wrong length");
+      Eigen::VectorXd sc = scale;
+      if (u.size() == k + d)
+        for (Index c = 0; c < d; ++c) sc(c) /= u[k + c];
+      labels = gmmcore::kmeanspp_labels(x_init, centre, sc,
+                                        std::vector<double>(u.begin(), u.begin() + k),
+                                        kmeans_iter);
     } else {
       Rcpp::IntegerVector lab = starts[s];
       if (lab.size() != n_init_rows) Rcpp::stop("internal: a start has the wrong length");
