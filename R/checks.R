@@ -188,8 +188,13 @@ check_number <- function(x, arg, min = 0) {
 }
 
 # One of `choices`; the first when `x` is the whole default vector.
-check_choice <- function(x, choices, arg) {
+check_choice <- function(x, choices, arg, partial = FALSE) {
   if (identical(x, choices)) return(choices[[1L]])
+  # (Where base R methods take a unique abbreviation, as match.arg() does.)
+  if (partial && is.character(x) && length(x) == 1L && !is.na(x) && nzchar(x)) {
+    i <- pmatch(x, choices)
+    if (!is.na(i)) return(choices[[i]])
+  }
   if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
     quoted <- paste0("\"", choices, "\"")
     listed <- if (length(quoted) == 1L) quoted else

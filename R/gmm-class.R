@@ -51,6 +51,10 @@ validate_gmmfit <- function(x) {
 gmm_mixture <- function(weights, means, covariances, covariance = "full") {
   covariance <- check_covariance(covariance)
   if (length(covariance) != 1L) gmm_abort("`covariance` must be a single structure.")
+  if (!is.numeric(means)) {
+    gmm_abort(sprintf("`means` must be a numeric matrix (components in rows), not %s.",
+                      describe_value(means)))
+  }
   if (is.null(dim(means)) && length(weights) == 1L) means <- matrix(means, nrow = 1L)
   d <- if (is.null(dim(means))) 1L else ncol(means)
   p <- as_params(weights, means, covariances, d = d, prefix = "")
@@ -107,6 +111,10 @@ as_params <- function(weights, means, covariances, d, prefix) {
 }
 
 simplify_cov_list <- function(covariances, d, arg) {
+  if (!length(covariances)) {
+    gmm_abort(sprintf("%s is an empty list; it must hold one %d x %d matrix per component.",
+                      arg, d, d))
+  }
   ok <- vapply(covariances, function(s) is.numeric(s) && length(s) == d * d, logical(1))
   if (!all(ok)) {
     gmm_abort(sprintf("%s as a list must hold %d x %d numeric matrices; element %d is %s.",
@@ -215,7 +223,66 @@ check_object <- function(object, arg = "object") {
   }
   check_structure(p, cov, arg = field("covariances"))
   if (!is.null(object$control)) check_object_control(object$control, field("control"))
+  if (!is.null(object$loglik)) check_object_summaries(object, field, length(p$weights))
   invisible(object)
+}
+
+# The numbers a fitted object reports (print(), summary(), logLik()), each
+# of the type and length the fit gave it.
+check_object_summaries <- function(object, field, k) {
+  number <- function(v) is.numeric(v) && length(v) == 1L && !is.na(v)
+  count <- function(v) number(v) && v == floor(v) && v >= 0 && v <= .Machine$integer.max
+  for (name in c("loglik", "bic")) {
+    if (!number(object[[name]])) {
+      gmm_abort(sprintf("%s must be a single number, not %s.", field(name),
+                        describe_value(object[[name]])))
+    }
+  }
+  for (name in c("df", "n", "n_iter")) {
+    if (!count(object[[name]])) {
+      gmm_abort(sprintf("%s must be a single whole number from 0 to .Machine$integer.max, not %s.",
+                        field(name), describe_value(object[[name]])))
+    }
+  }
+  if (!is.logical(object$converged) || length(object$converged) != 1L ||
+      is.na(object$converged)) {
+    gmm_abort(sprintf("%s must be TRUE or FALSE, not %s.", field("converged"),
+                      describe_value(object$converged)))
+  }
+  cl <- object$classification
+  if (!is.null(cl) && (!is.numeric(cl) || length(cl) != object$n || anyNA(cl) ||
+                       !all(cl %in% seq_len(k)))) {
+    gmm_abort(sprintf("%s must give each of the %d observations a component from 1 to %d.",
+                      field("classification"), object$n, k))
+  }
+  for (name in c("aic", "icl")) {
+    if (!is.null(object[[name]]) && !number(object[[name]])) {
+      gmm_abort(sprintf("%s must be a single number, not %s.", field(name),
+                        describe_value(object[[name]])))
+    }
+  }
+  post <- object$posterior
+  if (!is.null(post) && (!is.matrix(post) || !is.numeric(post) ||
+                         !identical(dim(post), c(as.integer(object$n), k)))) {
+    gmm_abort(sprintf("%s must be the %d x %d matrix of posterior probabilities, not %s.",
+                      field("posterior"), object$n, k, describe_value(post)))
+  }
+  d <- length(object$vars)
+  dat <- object$data
+  if (!is.null(dat) && (!is.matrix(dat) || !is.numeric(dat) ||
+                        !identical(dim(dat), c(as.integer(object$n), d)))) {
+    gmm_abort(sprintf("%s must be the %d x %d matrix of data the mixture was fitted to, not %s.",
+                      field("data"), object$n, d, describe_value(dat)))
+  }
+  deg <- object$degenerate
+  if (!is.null(deg) && (!is.numeric(deg) || anyNA(deg) || !all(deg %in% seq_len(k)))) {
+    gmm_abort(sprintf("%s must list components (numbers from 1 to %d), not %s.",
+                      field("degenerate"), k, describe_value(deg)))
+  }
+  if (!is.null(object$search) && !is.data.frame(object$search)) {
+    gmm_abort(sprintf("%s must be the search table (a data frame), not %s.",
+                      field("search"), describe_value(object$search)))
+  }
 }
 
 check_object_control <- function(control, what) {

@@ -160,6 +160,7 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
                     n_init = 3L, criterion = c("bic", "icl", "aic"), control = gmm_control(),
                     n_threads = NULL, verbose = FALSE) {
   call <- match.call()
+  if (missing(x)) gmm_abort("`x` is missing: give the data to fit (a numeric matrix, a data frame of numeric columns or a numeric vector).")
   x <- check_not_constant(check_data(name_vector(x, substitute(x)), min_rows = 2L))
   init <- check_init(init, x)
   k <- if (missing(k)) default_k(init, nrow(x)) else check_k(k, nrow(x))

@@ -194,5 +194,14 @@ column_scaling <- function(x) {
       "`x` has values too large for their variance to be computed (column %s); divide it by a constant first: the fit does not depend on the units.",
       quote_names(colnames(x)[!is.finite(s$var)])))
   }
+  # Variances below the smallest normal number lose their precision (and
+  # their square roots, the scales, underflow soon after). (A column with a
+  # single value has its own error, from the callers.)
+  tiny <- s$var < .Machine$double.xmin & !cpp_constant_columns(x)
+  if (any(tiny)) {
+    gmm_abort(sprintf(
+      "`x` has values too close together for their variance to be computed (column %s, variance %s); multiply it by a constant first: the fit does not depend on the units.",
+      quote_names(colnames(x)[tiny]), format(s$var[tiny][1L], digits = 3)))
+  }
   list(centre = s$centre, var = s$var)
 }

@@ -17,6 +17,7 @@
 #' nobs(fit)
 #' @export
 logLik.gmmfit <- function(object, ...) {
+  check_object(object)
   if (is.null(object$loglik)) {
     gmm_abort("`object` was not fitted to data, so it has no log-likelihood.")
   }
@@ -31,6 +32,7 @@ logLik.gmmfit <- function(object, ...) {
 #' @rdname logLik.gmmfit
 #' @export
 nobs.gmmfit <- function(object, ...) {
+  check_object(object)
   if (is.null(object$n)) {
     gmm_abort("`object` was not fitted to data, so it has no observations.")
   }

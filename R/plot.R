@@ -37,7 +37,7 @@
 plot.gmmfit <- function(x, what = c("classification", "density", "bic"), data = NULL,
                      dims = NULL, level = 0.95, col = NULL, main = NULL,
                      xlim = NULL, ylim = NULL, breaks = "Sturges", ...) {
-  what <- match.arg(what)
+  what <- check_choice(what, c("classification", "density", "bic"), "what", partial = TRUE)
   if (what == "bic") return(invisible(plot_bic(x, main = main, xlim = xlim, ylim = ylim, ...)))
   check_object(x, "x")
   data <- if (is.null(data)) x$data else check_newdata(data, x$vars)

@@ -34,7 +34,8 @@
 predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density", "uncertainty"),
                         log = FALSE, ...) {
   check_object(object)
-  type <- match.arg(type)
+  type <- check_choice(type, c("class", "prob", "density", "uncertainty"), "type",
+                       partial = TRUE)
   log <- check_flag(log, "log")
   if (missing(newdata) || is.null(newdata)) {
     if (is.null(object$data)) {
@@ -76,7 +77,9 @@ object_threads <- function(object) {
 #' @export
 fitted.gmmfit <- function(object, type = c("class", "prob", "density", "uncertainty"),
                           log = FALSE, ...) {
-  type <- match.arg(type)
+  check_object(object)
+  type <- check_choice(type, c("class", "prob", "density", "uncertainty"), "type",
+                       partial = TRUE)
   if (is.null(object$posterior)) {
     gmm_abort("`object` was not fitted to data, so it has no fitted values.")
   }

@@ -63,6 +63,8 @@ run_tests <- function() {
     max_failures = .Machine$integer.max,
     update_interval = if (cli::is_dynamic_tty()) 0.1 else Inf
   )
+  # The fuzz tests write their counts here, printed after the run.
+  Sys.setenv(GMMFIT_FUZZ_LOG = tempfile("gmmfit-fuzz-", fileext = ".txt"))
   results <- testthat::test_dir(test_path, package = "gmmfit", load_package = "installed",
                                 reporter = reporter, stop_on_failure = FALSE,
                                 stop_on_warning = FALSE)
@@ -85,6 +87,8 @@ if (is.null(totals)) {
   cat(totals_line(0, 1), "\n", sep = "")
   quit(save = "no", status = 1L)
 }
+fuzz_log <- Sys.getenv("GMMFIT_FUZZ_LOG")
+if (nzchar(fuzz_log) && file.exists(fuzz_log)) cat("\n", readLines(fuzz_log), sep = "\n")
 cat("\n", sprintf("%d skipped\n", as.integer(totals[["skipped"]])),
     totals_line(totals[["passed"]], totals[["failed"]]), "\n", sep = "")
 quit(save = "no", status = if (totals[["failed"]] > 0) 1L else 0L)
