@@ -398,3 +398,19 @@ test_that("a subsample smaller than ten rows per component is enlarged", {
   expect_identical(length(fit$weights), 3L)
   expect_true(fit$converged)
 })
+
+test_that("a user start fixes k when `k` is not given", {
+  set.seed(42)
+  X <- rbind(matrix(rnorm(200), 100), matrix(rnorm(200, 5), 100))
+  colnames(X) <- c("a", "b")
+  start <- list(weights = c(0.5, 0.5), means = rbind(0:1, 5:6),
+                covariances = array(diag(2), c(2, 2, 2)))
+  fit <- gmm_fit(X, init = start)
+  expect_length(fit$weights, 2L)
+  expect_null(fit$search)
+  # The same start given with its k gives the same fit.
+  expect_equal(fit$loglik, gmm_fit(X, k = 2, init = start)$loglik)
+  labels <- rep(1:3, length.out = nrow(X))
+  by_labels <- gmm_fit(X, init = labels)
+  expect_length(by_labels$weights, 3L)
+})
