@@ -5,7 +5,16 @@
 #' [stats::AIC()] work as for any model: lower is better. Note that mclust's
 #' `bic` has the opposite sign (larger is better).
 #'
-#' @param object A `"gmmfit"` object from [gmm_fit()].
+#' With `newdata`, `logLik()` is the log-likelihood of those rows under the
+#' fitted (or given) mixture, with the same degrees of freedom and `nobs`
+#' the number of rows: held-out likelihood, as scikit-learn's `score()`
+#' (which is the mean, `logLik(fit, newdata) / nrow(newdata)`). Columns are
+#' matched to the model's variables by name, as in [predict.gmmfit()].
+#'
+#' @param object A `"gmmfit"` object from [gmm_fit()] (or, with `newdata`,
+#'   from [gmm_mixture()]).
+#' @param newdata Optional new observations (a matrix or data frame with the
+#'   model's variables as columns).
 #' @param ... Unused.
 #' @return `logLik()`: an object of class `"logLik"`; `nobs()`: the number of
 #'   observations.
@@ -15,9 +24,21 @@
 #' BIC(fit)
 #' AIC(fit)
 #' nobs(fit)
+#' # Held-out log-likelihood: fit on half the rows, score the other half.
+#' set.seed(1)
+#' train <- sample(nrow(faithful), 136)
+#' half <- gmm_fit(faithful[train, ], k = 2)
+#' logLik(half, newdata = faithful[-train, ])
 #' @export
-logLik.gmmfit <- function(object, ...) {
+logLik.gmmfit <- function(object, newdata = NULL, ...) {
   check_object(object)
+  if (!is.null(newdata)) {
+    logdens <- predict.gmmfit(object, newdata, type = "density", log = TRUE)
+    return(structure(sum(logdens), df = object$df %||% n_parameters(length(object$weights),
+                                                                    length(object$vars),
+                                                                    object$covariance),
+                     nobs = length(logdens), class = "logLik"))
+  }
   if (is.null(object$loglik)) {
     gmm_abort("`object` was not fitted to data, so it has no log-likelihood.")
   }
