@@ -55,7 +55,10 @@ gmm_mixture <- function(weights, means, covariances, covariance = "full") {
     gmm_abort(sprintf("`means` must be a numeric matrix (components in rows), not %s.",
                       describe_value(means)))
   }
-  if (is.null(dim(means)) && length(weights) == 1L) means <- matrix(means, nrow = 1L)
+  if (is.null(dim(means)) && length(weights) == 1L) {
+    # (A named vector of means names the variables.)
+    means <- matrix(means, nrow = 1L, dimnames = list(NULL, names(means)))
+  }
   d <- if (is.null(dim(means))) 1L else ncol(means)
   p <- as_params(weights, means, covariances, d = d, prefix = "")
   check_structure(p, covariance)
