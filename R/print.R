@@ -106,13 +106,87 @@ print.summary.gmmfit <- function(x, digits = max(3L, getOption("digits") - 3L), 
 }
 
 print_search <- function(search, digits, criterion = "bic") {
-  fitted <- !is.na(search$bic)
-  flat <- fitted & search$degenerate %in% TRUE
-  ok <- search[if (any(fitted & !flat)) fitted & !flat else fitted, , drop = FALSE]
-  ok <- ok[order(ok[[criterion]]), , drop = FALSE]
-  cat(sprintf("\nModel search: %d candidates, %d failed, %d degenerate (not eligible). Best by %s:\n",
-              nrow(search), sum(!fitted), sum(flat), toupper(criterion)))
-  show <- utils::head(ok[, c("k", "covariance", "loglik", "df", "bic", "aic", "icl", "converged")], 5L)
-  for (col in c("loglik", "bic", "aic", "icl")) show[[col]] <- round(show[[col]], 2L)
-  print(show, row.names = FALSE)
+  attr(search, "criterion") <- criterion
+  cat("\n")
+  print.gmm_search(search, n = 5L, digits = digits)
+}
+
+#' Print the search table of a model search
+#'
+#' The search table of a fit (`fit$search`, a data frame of class
+#' `"gmm_search"`: one row per candidate with its log-likelihood, degrees
+#' of freedom, BIC, AIC, ICL, convergence, iterations, whether it is
+#' degenerate and its error, if any) prints as a summary: the best `n`
+#' eligible candidates by the search's criterion with their difference to
+#' the best, then the degenerate and failed candidates counted, failures
+#' grouped by their message. `wide = TRUE` prints instead the criterion as
+#' a k x structure table, as mclust prints its BIC. The table is an
+#' ordinary data frame otherwise (`as.data.frame()` drops the class).
+#'
+#' @param x A search table, `fit$search`.
+#' @param n How many candidates to show.
+#' @param wide Print the k x structure table of the criterion instead.
+#' @param digits Significant digits.
+#' @param ... Unused.
+#' @return `x`, invisibly.
+#' @examples
+#' set.seed(1)
+#' fit <- gmm_fit(faithful, k = 1:4, covariance = c("full", "tied", "diag"))
+#' fit$search
+#' print(fit$search, wide = TRUE)
+#' @export
+print.gmm_search <- function(x, n = 5L, wide = FALSE, digits = max(3L, getOption("digits") - 3L),
+                             ...) {
+  needed <- c("k", "covariance", "loglik", "df", "bic", "degenerate", "error")
+  if (!all(needed %in% names(x))) return(invisible(print(as.data.frame(x))))
+  n <- check_count(n, "n")
+  wide <- check_flag(wide, "wide")
+  digits <- check_digits(digits)
+  criterion <- attr(x, "criterion") %||% "bic"
+  if (!criterion %in% names(x)) criterion <- "bic"
+  fitted <- is.na(x$error)
+  flat <- fitted & x$degenerate %in% TRUE
+  pool <- if (any(fitted & !flat)) fitted & !flat else fitted
+  best <- if (any(pool)) which(pool)[which.min(x[[criterion]][pool])] else NA_integer_
+  label <- toupper(criterion)
+  cat(sprintf("Model search: %d %s, %d failed, %d degenerate (not eligible); by %s, lower is better\n",
+              nrow(x), plural("candidate", nrow(x)), sum(!fitted), sum(flat), label))
+  if (wide) {
+    print_search_wide(x, criterion, fitted, flat, best, digits)
+  } else if (any(pool)) {
+    ok <- x[pool, , drop = FALSE]
+    ok <- ok[order(ok[[criterion]]), , drop = FALSE]
+    cols <- intersect(c("k", "covariance", "loglik", "df", "bic", "aic", "icl", "converged"),
+                      names(ok))
+    show <- as.data.frame(utils::head(ok, n)[, cols, drop = FALSE])
+    show[[paste0("delta_", criterion)]] <- utils::head(ok[[criterion]] - ok[[criterion]][1L], n)
+    for (col in intersect(c("loglik", "bic", "aic", "icl", paste0("delta_", criterion)),
+                          names(show))) {
+      show[[col]] <- round(show[[col]], 2L)
+    }
+    print(show, row.names = FALSE)
+    if (nrow(ok) > n) cat(sprintf("... and %d more eligible\n", nrow(ok) - n))
+  }
+  if (any(!fitted)) {
+    msgs <- x$error[!fitted]
+    for (m in unique(msgs)) {
+      who <- paste0("k = ", x$k[!fitted][msgs == m], " ", x$covariance[!fitted][msgs == m])
+      short <- if (nchar(m) > 70L) paste0(substr(m, 1L, 67L), "...") else m
+      cat(sprintf("failed (%s): %s\n", paste(who, collapse = ", "), short))
+    }
+  }
+  invisible(x)
+}
+
+print_search_wide <- function(x, criterion, fitted, flat, best, digits) {
+  ks <- sort(unique(x$k))
+  covs <- unique(x$covariance)
+  tab <- matrix("", length(ks), length(covs), dimnames = list(k = ks, structure = covs))
+  cells <- ifelse(!fitted, "failed",
+                  formatC(x[[criterion]], digits = digits + 3L, format = "fg"))
+  cells <- ifelse(flat, paste0("(", trimws(cells), ")"), cells)
+  if (!is.na(best)) cells[best] <- paste0(trimws(cells[best]), " *")
+  tab[cbind(match(x$k, ks), match(x$covariance, covs))] <- cells
+  print(noquote(tab), right = TRUE)
+  cat("* chosen; (...) degenerate, not eligible\n")
 }

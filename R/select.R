@@ -18,7 +18,7 @@ search_table <- function(grid, n, d) {
     converged = as.logical(summ[, 3L]),
     n_iter = as.integer(summ[, 4L]), degenerate = summ[, 5L] <= flat_tolerance,
     error = grid$error
-  ), class = "data.frame", row.names = seq_along(ks))
+  ), class = c("gmm_search", "data.frame"), row.names = seq_along(ks))
 }
 
 # The candidate a search returns: the best eligible one by `criterion`; when
@@ -35,6 +35,7 @@ chosen_fit <- function(grid, table, criterion, x, plan, control) {
   best <- pool[which.min(table[[criterion]][pool])]
   res <- candidate(grid, best)
   fit <- build_fit(res, x, plan, control)
+  attr(table, "criterion") <- criterion
   fit$search <- table
   fit$criterion <- criterion
   if (!any(eligible)) {

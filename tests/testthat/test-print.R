@@ -45,7 +45,9 @@ test_that("summary() of a search shows the best candidates and the failures", {
   fit <- gmm_fit(x, k = 2, covariance = c("full", "tied"), init = rep(1:2, c(5, 20)),
                  n_init = 1, control = gmm_control(reg = 0))
   expect_output(print(summary(fit)),
-                "Model search: 2 candidates, 1 failed, 0 degenerate \\(not eligible\\). Best by BIC:")
+                "Model search: 2 candidates, 1 failed, 0 degenerate \\(not eligible\\); by BIC")
+  # The failure is summarised below the table, with the candidate it hit.
+  expect_output(print(fit$search), "failed \\(k = 2 full\\): the covariance of component")
 })
 
 test_that("summary() of a search counts the degenerate candidates and ranks by the criterion", {
@@ -54,11 +56,35 @@ test_that("summary() of a search counts the degenerate candidates and ranks by t
   n_flat <- sum(fit$search$degenerate)
   expect_gt(n_flat, 0L)
   out <- capture.output(print(summary(fit)))
-  expect_true(any(grepl(sprintf("0 failed, %d degenerate \\(not eligible\\). Best by ICL:", n_flat),
+  expect_true(any(grepl(sprintf("0 failed, %d degenerate \\(not eligible\\); by ICL", n_flat),
                         out)))
-  # The first row shown is the chosen model.
-  first <- out[grep("Best by ICL", out) + 2L]
-  expect_match(first, sprintf("^ *%d +full", length(fit$weights)))
+  # The first row shown is the chosen model, 0 from the best.
+  first <- out[grep("; by ICL", out) + 2L]
+  expect_match(first, sprintf("^ *%d +full .* 0(\\.0+)?$", length(fit$weights)))
+})
+
+test_that("the search table prints the best few with their distance to the best, or wide", {
+  set.seed(1)
+  fit <- gmm_fit(faithful, k = 1:4, covariance = c("full", "tied", "diag"))
+  s <- fit$search
+  expect_s3_class(s, c("gmm_search", "data.frame"))
+  out <- capture.output(print(s, n = 3))
+  shown <- utils::read.table(text = out[2:5], header = TRUE)
+  ok <- s[!s$degenerate & is.na(s$error), ]
+  ok <- ok[order(ok$bic), ]
+  expect_equal(shown$bic, round(ok$bic[1:3], 2))
+  expect_equal(shown$delta_bic, round(ok$bic[1:3] - ok$bic[1], 2))
+  expect_match(out[6], sprintf("and %d more eligible", nrow(ok) - 3L))
+  wide <- capture.output(print(s, wide = TRUE))
+  expect_match(paste(wide, collapse = "\n"), "full +tied +diag")
+  # The chosen cell is starred: the fit's k in its structure's column.
+  row <- grep(sprintf("^ *%d ", length(fit$weights)), wide, value = TRUE)
+  expect_match(row, "\\*")
+  # A subset is still a data frame of the search; a data frame without the
+  # columns prints as one.
+  expect_output(print(s[s$k == 2, ]), "Model search: 3 candidates")
+  expect_output(print(s[, c("k", "bic")]), "k +bic")
+  expect_error(print(s, n = 0), "`n`", class = "gmm_input_error")
 })
 
 test_that("summary() works for a one-variable fit", {
