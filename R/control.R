@@ -9,7 +9,20 @@
 #' log-likelihood of the data with every variable divided by its standard
 #' deviation, so that the test, like the rest of the fit, does not depend on
 #' the units of the variables. With `tol = 0` exactly `max_iter` iterations
-#' are run (and the fit is reported as not converged).
+#' are run (the fit is reported as not converged, without a warning).
+#'
+#' @section Following EM step by step:
+#' For teaching, `keep_path = TRUE` keeps the parameters of every iteration
+#' in the fit (`fit$path`, a list of `weights`, `means`, `covariances`: the
+#' start, then the parameters after each iteration, `fit$n_iter + 1` of
+#' them, with the log-likelihoods in `fit$trace`), and `keep_order = TRUE`
+#' keeps the components in the order of the start instead of sorting them
+#' by weight, so that a fit continued from another's parameters
+#' (`init = list(weights = , means = , covariances = )`) keeps their
+#' numbering. With a user start, `tol = 0` and `max_iter = 1` then steps EM
+#' one iteration at a time. In a search the path is that of the chosen
+#' candidate's run (on all rows: a start run on a subsample contributes
+#' from the iteration it is carried on to all rows).
 #'
 #' @section Scale:
 #' A fit does not depend on the units or the origin of the variables
@@ -53,14 +66,29 @@
 #'   A set the processor lacks falls back to the widest it has. Results agree
 #'   across instruction sets to rounding (about 1e-13 relative); the choice
 #'   is for comparisons and benchmarks. [gmm_simd()] tells which is used.
+#' @param keep_path Keep the parameters of every EM iteration in the fit
+#'   (`fit$path`; see Following EM step by step).
+#' @param keep_order Keep the components in the order of the start rather
+#'   than sorting them by decreasing weight.
 #' @return An object of class `"gmm_control"`.
 #' @seealso [gmm_fit()]
 #' @examples
 #' gmm_control(tol = 1e-8, max_iter = 500)
+#' # EM one step at a time, from a given start, numbering kept:
+#' x <- faithful$eruptions
+#' step <- gmm_control(max_iter = 1, tol = 0, keep_order = TRUE)
+#' start <- list(weights = c(0.5, 0.5), means = c(2, 4), covariances = c(1, 1))
+#' one <- gmm_fit(x, init = start, control = step)
+#' two <- gmm_fit(x, init = one[c("weights", "means", "covariances")], control = step)
+#' rbind(start = start$means, one = one$means[, 1], two = two$means[, 1])
+#' # or the whole path at once:
+#' path <- gmm_fit(x, init = start, control = gmm_control(keep_path = TRUE, keep_order = TRUE))$path
+#' t(sapply(path, function(p) p$means[, 1]))[1:4, ]
 #' @export
 gmm_control <- function(max_iter = 1000L, tol = 1e-6, reg = 1e-6,
                         n_threads = default_threads(), simd = "auto",
-                        init_iter = 20L, init_sample = 2000L, init_margin = 1) {
+                        init_iter = 20L, init_sample = 2000L, init_margin = 1,
+                        keep_path = FALSE, keep_order = FALSE) {
   structure(
     list(
       max_iter = check_count(max_iter, "max_iter"),
@@ -70,7 +98,9 @@ gmm_control <- function(max_iter = 1000L, tol = 1e-6, reg = 1e-6,
       init_sample = check_count(init_sample, "init_sample", min = 2L),
       init_margin = check_number(init_margin, "init_margin"),
       n_threads = check_count(n_threads, "n_threads"),
-      simd = check_simd(simd)
+      simd = check_simd(simd),
+      keep_path = check_flag(keep_path, "keep_path"),
+      keep_order = check_flag(keep_order, "keep_order")
     ),
     class = "gmm_control"
   )
@@ -94,9 +124,11 @@ default_threads <- local({
 print.gmm_control <- function(x, ...) {
   cat("<gmm_control>\n")
   cat(sprintf(paste0("  max_iter    %d\n  tol         %g\n  reg         %g\n  n_threads   %d\n",
-                     "  simd        %s\n  init_iter   %d\n  init_sample %d\n  init_margin %g\n"),
+                     "  simd        %s\n  init_iter   %d\n  init_sample %d\n  init_margin %g\n",
+                     "  keep_path   %s\n  keep_order  %s\n"),
               x$max_iter, x$tol, x$reg, x$n_threads, x$simd %||% "auto",
-              x$init_iter %||% 20L, x$init_sample %||% 2000L, x$init_margin %||% 0))
+              x$init_iter %||% 20L, x$init_sample %||% 2000L, x$init_margin %||% 0,
+              isTRUE(x$keep_path), isTRUE(x$keep_order)))
   invisible(x)
 }
 

@@ -280,7 +280,8 @@ abort_candidate <- function(res, plan) {
 # The warnings a fit deserves: not converged, components on tied values.
 warn_fit <- function(fit, chosen = FALSE, flat = TRUE, converge = TRUE) {
   which_model <- if (chosen) "the selected model" else "the fitted mixture"
-  if (converge && !fit$converged) {
+  # (tol = 0 asks for exactly max_iter iterations: not converging is the point.)
+  if (converge && !fit$converged && !identical(fit$control$tol, 0)) {
     gmm_warn(sprintf(
       "EM did not converge in %d iterations for %s (k = %d, %s); increase `max_iter` or `tol` in gmm_control().",
       fit$control$max_iter, which_model, length(fit$weights), fit$covariance
@@ -319,7 +320,7 @@ flat_patience <- 5L
 build_fit <- function(res, x, plan, control) {
   k <- res$k
   covariance <- res$covariance
-  ord <- order(-res$weights, res$means[, 1L])
+  ord <- if (isTRUE(control$keep_order)) seq_len(k) else order(-res$weights, res$means[, 1L])
   posterior <- cpp_estep(x, res, covariance_code(covariance), control$n_threads,
                          simd_code(control))$posterior
   cpp_relabel_posterior(posterior, ord, list(rownames(x), as.character(seq_len(k))))
@@ -340,7 +341,19 @@ build_fit <- function(res, x, plan, control) {
     degenerate = which(res$flatness[ord] <= flat_tolerance),
     reg = res$reg, n_failed_starts = length(res$failures$message)
   )
+  if (!is.null(res$path)) obj$path <- lapply(res$path, path_step, ord = ord, vars = colnames(x))
   validate_gmmfit(label_params(obj, colnames(x)))
+}
+
+# One iteration's parameters from the engine, in the fit's component order
+# and with its names.
+path_step <- function(p, ord, vars) {
+  comps <- as.character(seq_along(ord))
+  list(weights = stats::setNames(p$weights[ord], comps),
+       means = matrix(p$means[ord, , drop = FALSE], length(ord), dimnames = list(comps, vars)),
+       covariances = array(p$covariances[, , ord, drop = FALSE],
+                           c(length(vars), length(vars), length(ord)),
+                           dimnames = list(vars, vars, comps)))
 }
 
 # A numeric vector becomes a one-column matrix named after the expression that

@@ -93,6 +93,8 @@ gmmcore::Control as_control(const Rcpp::List& control, int isa) {
   ctrl.n_threads = Rcpp::as<int>(control["n_threads"]);
   ctrl.isa = as_isa(isa);
   // Set by a search only (R/select.R): stop runs that go flat.
+  if (control.containsElementNamed("keep_path"))
+    ctrl.keep_path = Rcpp::as<bool>(control["keep_path"]);
   if (control.containsElementNamed("flat_patience")) {
     ctrl.flat_patience = Rcpp::as<int>(control["flat_patience"]);
     ctrl.flat_tol = Rcpp::as<double>(control["flat_tol"]);
@@ -387,7 +389,7 @@ Rcpp::List wrap_outcome(const Outcome& o) {
     return Rcpp::List::create(Rcpp::Named("error") = o.error,
                               Rcpp::Named("component") = o.component);
   const gmmcore::EmResult& r = o.fit;
-  return Rcpp::List::create(
+  Rcpp::List out = Rcpp::List::create(
       Rcpp::Named("weights") = Rcpp::wrap(r.params.weights),
       Rcpp::Named("means") = Rcpp::wrap(r.params.means),
       Rcpp::Named("covariances") = wrap_cov(r.params), Rcpp::Named("loglik") = r.loglik,
@@ -396,6 +398,12 @@ Rcpp::List wrap_outcome(const Outcome& o) {
       Rcpp::Named("entropy") = o.entropy,
       Rcpp::Named("flatness") = Rcpp::wrap(o.flatness), Rcpp::Named("reg") = Rcpp::wrap(o.reg),
       Rcpp::Named("failures") = wrap_failures(o.failures));
+  if (!r.path.empty()) {
+    Rcpp::List path(r.path.size());
+    for (std::size_t i = 0; i < r.path.size(); ++i) path[i] = wrap_params(r.path[i]);
+    out["path"] = path;
+  }
+  return out;
 }
 
 // The candidates' outcomes, and the columns of the search table that come

@@ -178,12 +178,14 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
       post.outerStride() != X.rows())
     throw std::invalid_argument("run_em: `post` must be an n x k matrix");
   res.trace.reserve(std::max(0, std::min(ctrl.max_iter, 64)));
+  if (ctrl.keep_path) res.path.push_back(res.params);
   detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
   res.loglik = work.sums.loglik;
   for (int it = 1; it <= ctrl.max_iter; ++it) {
     if (monitor.interrupted()) throw interrupted_error();
     detail::next_params(X, res.params.d(), type, ctrl, post.data(), work);
     std::swap(res.params, work.next);
+    if (ctrl.keep_path) res.path.push_back(res.params);
     detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
     const double ll = work.sums.loglik;
     const double change =
@@ -325,6 +327,9 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
     out.stopped_flat = out.stopped_flat || (short_run.stopped_flat && out.n_iter == 0);
     out.n_iter += short_run.n_iter;
     out.trace.insert(out.trace.begin(), short_run.trace.begin(), short_run.trace.end());
+    // (The run carried on starts where the short run ended.)
+    if (!out.path.empty() && !short_run.path.empty())
+      out.path.insert(out.path.begin(), short_run.path.begin(), short_run.path.end() - 1);
     return out;
   };
   const double top = runs[order[0]].loglik;

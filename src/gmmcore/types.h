@@ -63,6 +63,8 @@ struct Control {
   int flat_patience = 0;
   double flat_tol = 0.0;
   Vector scale;
+  // Keep the parameters of every iteration (EmResult::path), for teaching.
+  bool keep_path = false;
 };
 
 struct EmResult {
@@ -75,6 +77,9 @@ struct EmResult {
                                // component (counted when flat_patience > 0)
   bool stopped_flat = false;   // stopped by the flat_patience rule
   bool given_up = false;       // stopped because it could no longer overtake (em.h)
+  // With Control::keep_path: the start, then the parameters after each
+  // iteration (n_iter + 1 of them).
+  std::vector<Params> path;
 };
 
 // A numerical failure of the fit itself (a component that collapsed or

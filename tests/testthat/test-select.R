@@ -73,7 +73,7 @@ test_that("only the selected model's non-convergence is reported, once", {
   warnings <- character()
   set.seed(53)
   fit <- withCallingHandlers(
-    gmm_fit(faithful, k = 1:3, n_init = 1, control = gmm_control(tol = 0, max_iter = 3)),
+    gmm_fit(faithful, k = 1:3, n_init = 1, control = gmm_control(tol = 1e-14, max_iter = 3)),
     warning = function(w) {
       warnings <<- c(warnings, conditionMessage(w))
       invokeRestart("muffleWarning")
@@ -81,7 +81,7 @@ test_that("only the selected model's non-convergence is reported, once", {
   )
   expect_length(warnings, 1L)
   expect_match(warnings, "did not converge .*selected model")
-  expect_true(all(!fit$search$converged))
+  expect_true(all(!fit$search$converged[fit$search$k > 1]))
 })
 
 test_that("verbose reports each candidate of the search", {
