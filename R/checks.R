@@ -117,8 +117,9 @@ check_finite <- function(x, arg) {
   if (any(bad)) {
     first <- which(bad, arr.ind = TRUE)[1L, ]
     gmm_abort(sprintf(
-      "`%s` contains %d missing or non-finite %s (NA, NaN or Inf); the first is in row %d, column '%s'. Remove or impute them first.",
-      arg, sum(bad), plural("value", sum(bad)), first[[1L]], colnames(x)[first[[2L]]]
+      "`%s` contains %d missing or non-finite %s (NA, NaN or Inf); the first is in row %d, column '%s'. Remove or impute them first%s.",
+      arg, sum(bad), plural("value", sum(bad)), first[[1L]], colnames(x)[first[[2L]]],
+      if (arg %in% c("x", "data")) " (gmm_fit(na.action = na.omit) leaves out rows with NA)" else ""
     ))
   }
   invisible(x)

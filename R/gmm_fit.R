@@ -121,6 +121,13 @@
 #' @param control EM settings made by [gmm_control()].
 #' @param n_threads Number of threads; overrides `control$n_threads` when given.
 #' @param verbose If `TRUE`, report the progress of each candidate.
+#' @param data With a formula `x` (`~ a + b`, no response), the data frame
+#'   its variables come from (terms may transform them: `~ log(a) + b`).
+#' @param na.action What to do with rows that have missing values: `NULL`
+#'   (the default) makes them an error that names the columns, as does
+#'   [stats::na.fail()]; [stats::na.omit()] or [stats::na.exclude()] fits the
+#'   complete rows, and the fit's `na.action` records the rows left out
+#'   (`n`, `posterior` and `classification` cover the rows used).
 #' @return An object of class `"gmmfit"`: a list with `weights`, `means` (k x d),
 #'   `covariances` (d x d x k), `covariance` (the structure), `loglik`, `df`
 #'   (number of free parameters), `bic`, `aic`, `icl`, `n`, `n_iter`, `converged`,
@@ -155,13 +162,30 @@
 #' # choose k and the covariance structure by BIC
 #' fit2 <- gmm_fit(faithful, k = 1:4, covariance = c("full", "diag"))
 #' fit2$search
+#'
+#' # a formula picks (and may transform) the variables of a data frame
+#' fit3 <- gmm_fit(~ Petal.Length + Petal.Width, data = iris, k = 3)
+#' head(predict(fit3, iris))
+#' # rows with missing values left out
+#' fit4 <- gmm_fit(~ Ozone + Temp, data = airquality, k = 2, na.action = na.omit)
+#' length(fit4$na.action)
 #' @export
 gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
                     n_init = 3L, criterion = c("bic", "icl", "aic"), control = gmm_control(),
-                    n_threads = NULL, verbose = FALSE) {
+                    n_threads = NULL, verbose = FALSE, data = NULL, na.action = NULL) {
   call <- match.call()
   if (missing(x)) gmm_abort("`x` is missing: give the data to fit (a numeric matrix, a data frame of numeric columns or a numeric vector).")
-  x <- check_not_constant(check_data(name_vector(x, substitute(x)), min_rows = 2L))
+  terms <- NULL
+  if (inherits(x, "formula")) {
+    frame <- formula_frame(x, data, na.action)
+    x <- frame$x
+    terms <- frame$terms
+  } else {
+    if (!is.null(data)) gmm_abort("`data` is used only with a formula `x` (`~ a + b`).")
+    x <- apply_na_action(name_vector(x, substitute(x)), na.action)
+  }
+  omitted <- attr(x, "na.action")
+  x <- check_not_constant(check_data(x, min_rows = 2L))
   init <- check_init(init, x)
   k <- if (missing(k)) default_k(init, nrow(x)) else check_k(k, nrow(x))
   k <- check_k_for_init(init, k, missing(k))
@@ -181,7 +205,52 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
     chosen_fit(grid, table, criterion, x, plan, control)
   }
   fit$call <- call
+  if (!is.null(terms)) fit$terms <- terms
+  if (!is.null(omitted)) fit$na.action <- omitted
   fit
+}
+
+# The data of a formula: a numeric matrix with a column per term, and the
+# terms (without environment-dependent response) that predict() applies to
+# new data.
+formula_frame <- function(formula, data, na.action) {
+  if (length(formula) != 2L) {
+    gmm_abort("`x` as a formula has no response: write the variables on the right, as in `~ a + b`.")
+  }
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
+    gmm_abort(sprintf("`data` must be a data frame, not %s.", describe(data)))
+  }
+  frame <- tryCatch(
+    stats::model.frame(formula, data = data, na.action = na.action %||% stats::na.pass),
+    error = function(e) {
+      gmm_abort(sprintf("The formula `x` could not be evaluated in `data`: %s",
+                        conditionMessage(e)))
+    })
+  terms <- stats::delete.response(stats::terms(frame))
+  omitted <- attr(frame, "na.action")
+  attr(frame, "terms") <- NULL
+  attr(frame, "na.action") <- NULL
+  x <- check_data(frame, arg = "data")
+  if (!is.null(omitted)) attr(x, "na.action") <- omitted
+  list(x = x, terms = terms)
+}
+
+# The rows of a matrix or data frame that a user's na.action keeps (NULL:
+# all, missing values then being an error of check_data()).
+apply_na_action <- function(x, na.action) {
+  if (is.null(na.action)) return(x)
+  if (is.character(na.action) && length(na.action) == 1L) {
+    na.action <- tryCatch(match.fun(na.action), error = function(e) NULL)
+  }
+  if (!is.function(na.action)) {
+    gmm_abort(sprintf("`na.action` must be NULL or a function such as na.omit, not %s.",
+                      describe_value(na.action)))
+  }
+  if (!is.data.frame(x) && !is.matrix(x)) return(x)
+  kept <- tryCatch(na.action(x), error = function(e) {
+    gmm_abort(sprintf("`na.action` stopped: %s", conditionMessage(e)))
+  })
+  kept
 }
 
 default_k <- function(init, n) {

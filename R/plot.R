@@ -40,7 +40,7 @@ plot.gmmfit <- function(x, what = c("classification", "density", "bic"), data = 
   what <- check_choice(what, c("classification", "density", "bic"), "what", partial = TRUE)
   if (what == "bic") return(invisible(plot_bic(x, main = main, xlim = xlim, ylim = ylim, ...)))
   check_object(x, "x")
-  data <- if (is.null(data)) x$data else check_newdata(data, x$vars)
+  data <- if (is.null(data)) x$data else check_newdata(terms_frame(x, data), x$vars)
   if (is.null(data)) gmm_abort("`data` is required: this mixture was not fitted to data.")
   dims <- check_dims(dims, x$vars)
   level <- check_number(level, "level")

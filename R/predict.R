@@ -43,7 +43,7 @@ predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density",
     }
     x <- object$data
   } else {
-    x <- check_newdata(newdata, object$vars)
+    x <- check_newdata(terms_frame(object, newdata), object$vars)
   }
   e <- cpp_estep(x, object, covariance_code(object$covariance), object_threads(object),
                  simd_code(object$control))
@@ -102,4 +102,18 @@ uncertainty <- function(posterior) {
 classify <- function(posterior) {
   # max.col() gives NA for a row with NaN (a point without finite density).
   max.col(posterior, ties.method = "first")
+}
+
+# New data for a fit made from a formula: its terms evaluated in the data
+# frame (so `~ log(a) + b` gives the `log(a)` column); other data as given.
+terms_frame <- function(object, newdata) {
+  if (is.null(object$terms) || !is.data.frame(newdata)) return(newdata)
+  frame <- tryCatch(
+    stats::model.frame(object$terms, newdata, na.action = stats::na.pass),
+    error = function(e) {
+      gmm_abort(sprintf("The model's formula could not be evaluated in `newdata`: %s",
+                        conditionMessage(e)))
+    })
+  attr(frame, "terms") <- NULL
+  frame
 }

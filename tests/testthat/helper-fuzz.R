@@ -96,6 +96,10 @@ fuzz_targets <- function(x, fit, search) {
                                n_threads = 1L, verbose = FALSE),
                    also = list(k = c("x", "init"), init = c("k", "x"), x = "k",
                                covariance = "k", n_init = "init")),
+    gmm_fit_formula = list(args = list(x = ~ a + b, data = as.data.frame(x), k = 2L,
+                                       n_init = 2L, na.action = NULL),
+                           also = list(x = c("data", "formula"), data = c("x", "formula"),
+                                       k = c("x", "init"), na.action = c("data", "x"))),
     gmm_control = list(args = control_args, also = list()),
     gmm_mixture = list(args = list(weights = c(0.4, 0.6), means = rbind(c(0, 0), c(3, 3)),
                                    covariances = array(diag(2), c(2, 2, 2)),
@@ -149,9 +153,10 @@ fuzz_cases <- function(n, seed = 1L) {
                    prob = c(0.45, 0.12, 0.2, 0.08, 0.15))
     cases[[i]] <- switch(kind,
       argument = {
-        fun <- sample(c("gmm_fit", "gmm_control", "gmm_mixture", "gmm_simd", "predict",
-                        "fitted", "simulate", "plot", "print"), 1L)
-        t <- targets[[fun]]
+        key <- sample(c("gmm_fit", "gmm_fit_formula", "gmm_control", "gmm_mixture", "gmm_simd",
+                        "predict", "fitted", "simulate", "plot", "print"), 1L)
+        t <- targets[[key]]
+        fun <- sub("_formula$", "", key)
         # (The object a generic dispatches on is edited, not replaced: with
         # something else in its place another method runs.)
         arg <- sample(fuzz_free_args(fun, t$args), 1L)
