@@ -78,3 +78,50 @@ test_that("bad plot arguments are errors naming them", {
                  class = "gmm_input_error")
   })
 })
+
+test_that("graphical parameters in ... replace the plot's own", {
+  set.seed(1)
+  fit <- gmm_fit(iris[, 1:4], k = 3)
+  petals <- gmm_fit(iris[, 3:4], k = 3)
+  on_null_device({
+    expect_identical(plot(petals, xlab = "Petal length (cm)", ylab = "width", pch = 1, cex = 2,
+                          las = 1), petals)
+    expect_identical(plot(petals, legend = "bottomright"), petals)
+    expect_identical(plot(petals, legend = FALSE), petals)
+    expect_identical(plot(fit, xlab = "", legend = FALSE), fit)
+    one <- gmm_fit(faithful$eruptions, k = 2)
+    expect_identical(plot(one, xlab = "minutes", ylab = "density", main = "Eruptions"), one)
+    search <- gmm_fit(faithful, k = 1:3)
+    expect_identical(plot(search, what = "bic", xlab = "k", ylab = "BIC", legend = "bottomright"),
+                     search)
+  })
+  on_null_device({
+    expect_error(plot(petals, legend = 3), "`legend` must be", class = "gmm_input_error")
+    expect_error(plot(petals, "x"), "`what` must be one of", class = "gmm_input_error")
+    expect_error(plot(petals, what = "density", levels = "a"), "`levels`",
+                 class = "gmm_input_error")
+  })
+})
+
+test_that("uncertainty, the density of any pair, and simulated data coloured by component", {
+  set.seed(1)
+  fit <- gmm_fit(iris[, 1:4], k = 3)
+  on_null_device({
+    expect_identical(plot(fit, what = "uncertainty"), fit)
+    expect_identical(plot(fit, what = "uncertainty", dims = 3:4), fit)
+    expect_identical(plot(fit, what = "density", dims = c("Petal.Length", "Sepal.Width")), fit)
+    expect_identical(plot(fit, what = "density", dims = 3:4, nlevels = 20), fit)
+    expect_identical(plot(fit, what = "density", dims = 3:4, levels = c(0.1, 0.5)), fit)
+    sims <- simulate(fit, nsim = 100, seed = 1)
+    expect_identical(plot(fit, data = sims, dims = 3:4), fit)
+  })
+  # The default contour levels are the densities at the data's quantiles.
+  m <- marginal(fit, 3:4)
+  lv <- gmmfit:::density_levels(m, fit$data[, 3:4], matrix(1), list())
+  dens <- predict(m, fit$data[, 3:4], type = "density")
+  expect_equal(lv, unname(quantile(dens, c(0.1, 0.25, 0.5, 0.75, 0.9))))
+  # Simulated rows take the colour of the component that drew them.
+  sims <- simulate(fit, nsim = 50, seed = 2)
+  expect_identical(gmmfit:::simulated_components(sims, 3L), as.integer(sims$component))
+  expect_null(gmmfit:::simulated_components(iris, 3L))
+})
