@@ -320,3 +320,47 @@ plot_bic <- function(x, main = NULL, xlim = NULL, ylim = NULL, dots = list()) {
   draw_legend(opts, "topright", legend = types, col = col, lwd = 2, pch = 19, bty = "n")
   x
 }
+
+#' Component ellipses as a data frame
+#'
+#' The outlines that [plot.gmmfit()] draws, for drawing your own (with
+#' ggplot2's `geom_path()`, or base graphics): for each component, the
+#' ellipse in the plane of two variables that holds `level` of the
+#' component's probability in that plane (its marginal distribution).
+#'
+#' @param x A mixture from [gmm_fit()] or [gmm_mixture()].
+#' @param dims The two variables (names or positions); by default the first
+#'   two.
+#' @param level Probability inside each ellipse.
+#' @param n Points per outline.
+#' @return A data frame with columns `component`, the two variables (named
+#'   after them) and `level`; each outline is closed (its last point is its
+#'   first).
+#' @examples
+#' set.seed(1)
+#' fit <- gmm_fit(iris[, 3:4], k = 3)
+#' ell <- gmm_ellipses(fit)
+#' head(ell)
+#' plot(iris$Petal.Length, iris$Petal.Width, col = "grey")
+#' for (j in unique(ell$component)) {
+#'   with(ell[ell$component == j, ], lines(Petal.Length, Petal.Width, col = j))
+#' }
+#' @export
+gmm_ellipses <- function(x, dims = 1:2, level = 0.95, n = 100L) {
+  check_object(x, "x")
+  dims <- check_dims(dims, x$vars)
+  if (length(dims) != 2L) gmm_abort("`dims` must name two variables.")
+  level <- check_number(level, "level")
+  if (level <= 0 || level >= 1) {
+    gmm_abort(sprintf("`level` must be between 0 and 1, not %s.", format(level)))
+  }
+  n <- check_count(n, "n", min = 3L)
+  r <- sqrt(stats::qchisq(level, df = 2))
+  parts <- lapply(seq_along(x$weights), function(j) {
+    pts <- ellipse_points(x$means[j, dims], x$covariances[dims, dims, j], r, n)
+    out <- data.frame(component = j, pts[, 1L], pts[, 2L], level = level)
+    names(out)[2:3] <- x$vars[dims]
+    out
+  })
+  do.call(rbind, parts)
+}

@@ -125,3 +125,20 @@ test_that("uncertainty, the density of any pair, and simulated data coloured by 
   expect_identical(gmmfit:::simulated_components(sims, 3L), as.integer(sims$component))
   expect_null(gmmfit:::simulated_components(iris, 3L))
 })
+
+test_that("gmm_ellipses() gives closed outlines at the level's Mahalanobis distance", {
+  set.seed(1)
+  fit <- gmm_fit(iris[, 1:4], k = 3)
+  ell <- gmm_ellipses(fit, dims = c("Petal.Width", "Sepal.Length"), level = 0.9, n = 50)
+  expect_named(ell, c("component", "Petal.Width", "Sepal.Length", "level"))
+  expect_identical(nrow(ell), 150L)
+  for (j in 1:3) {
+    e <- as.matrix(ell[ell$component == j, 2:3])
+    s <- fit$covariances[c(4, 1), c(4, 1), j]
+    d2 <- unname(mahalanobis(e, fit$means[j, c(4, 1)], s))
+    expect_equal(d2, rep(qchisq(0.9, 2), 50), tolerance = 1e-10)
+    expect_equal(unname(e[1, ]), unname(e[50, ]))
+  }
+  expect_error(gmm_ellipses(fit, dims = 1), "two variables", class = "gmm_input_error")
+  expect_error(gmm_ellipses(fit, level = 1), "`level`", class = "gmm_input_error")
+})
