@@ -6,6 +6,6 @@
 #'
 #' @useDynLib gmmfit, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
-#' @importFrom stats coef fitted logLik nobs predict runif simulate
+#' @importFrom stats coef fitted logLik nobs predict rexp runif simulate
 #' @keywords internal
 "_PACKAGE"
