@@ -433,6 +433,9 @@ name_vector <- function(x, expr) {
     as.character(expr)
   } else if (is.call(expr) && identical(expr[[1L]], as.name("$"))) {
     as.character(expr[[3L]])
+  } else if (is.call(expr) && identical(expr[[1L]], as.name("[[")) && length(expr) == 3L &&
+             is.character(expr[[3L]]) && length(expr[[3L]]) == 1L) {
+    expr[[3L]]
   } else {
     "x"
   }

@@ -184,6 +184,9 @@ test_that("a data frame, a matrix and a vector are all accepted", {
   one_d <- gmm_fit(faithful$eruptions, k = 2)
   expect_identical(dim(one_d$means), c(2L, 1L))
   expect_identical(colnames(one_d$means), "eruptions")
+  set.seed(14)
+  expect_identical(gmm_fit(faithful[["eruptions"]], k = 2)$vars, "eruptions")
+  expect_identical(gmm_fit(faithful[[1]], k = 1)$vars, "x")
   expect_identical(dim(one_d$covariances), c(1L, 1L, 2L))
   sds <- sqrt(one_d$covariances[1, 1, ])
   ld <- log(one_d$weights[1] * dnorm(faithful$eruptions, one_d$means[1], sds[1]) +
