@@ -108,9 +108,15 @@ gmmfit_missing <- function(deps) {
   deps$package[!ok]
 }
 
-# Installs the missing dependencies of gmmfit; returns the library used.
-gmmfit_install_deps <- function(root = gmmfit_root(), lib = gmmfit_target_library()) {
-  deps <- gmmfit_dependencies(root)
+# What gmmfit needs to run (and to be built from source), without the
+# packages only its tests, vignette and optional methods use.
+gmmfit_runtime_fields <- c("Depends", "Imports", "LinkingTo")
+
+# Installs the missing dependencies of gmmfit (those in `fields` of its
+# DESCRIPTION); returns the library used.
+gmmfit_install_deps <- function(root = gmmfit_root(), lib = gmmfit_target_library(),
+                                fields = c(gmmfit_runtime_fields, "Suggests")) {
+  deps <- gmmfit_dependencies(root, fields)
   missing <- gmmfit_missing(deps)
   if (!length(missing)) {
     message("All dependencies of gmmfit are installed: ",

@@ -2,8 +2,9 @@
 #
 #   Rscript tools/quickstart.R
 #
-# 1. installs the packages gmmfit needs that are missing (Rcpp, RcppEigen,
-#    mclust, knitr, rmarkdown, ...) from CRAN into the first writable library
+# 1. installs the packages gmmfit needs to run that are missing (Rcpp and
+#    RcppEigen; not those only the tests and the vignette use, which
+#    tools/run-tests.R installs) from CRAN into the first writable library
 #    (or a newly created user library);
 # 2. installs gmmfit from this checkout into the same library;
 # 3. fits a Gaussian mixture to the four measurements of the iris data,
@@ -30,7 +31,7 @@ quickstart <- function() {
   lib <- gmmfit_target_library()
 
   message("== Step 1/3: dependencies")
-  gmmfit_install_deps(root, lib)
+  gmmfit_install_deps(root, lib, fields = gmmfit_runtime_fields)
 
   message("\n== Step 2/3: gmmfit from ", root)
   gmmfit_install_checkout(root, lib)

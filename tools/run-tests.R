@@ -5,8 +5,10 @@
 #
 # gmmfit is installed from the checkout into a temporary library that is put
 # first in .libPaths(), so an older installed gmmfit is never the one tested.
-# The dependencies must be installed already (Rscript tools/quickstart.R does
-# that). Set GMMFIT_EXTENDED=true to run the extended tests as well.
+# The packages the tests need (testthat, mclust, generics, ...) are first
+# installed from CRAN when missing, as tools/quickstart.R installs those
+# gmmfit needs to run. Set GMMFIT_EXTENDED=true to run the extended tests as
+# well.
 #
 # The last line printed is the totals, "N passed, N failed", where "failed"
 # counts failed expectations and tests that stopped with an error; the line
@@ -33,11 +35,8 @@ run_tests <- function() {
   root <- gmmfit_root()
   test_path <- file.path(root, "tests", "testthat")
 
-  missing <- gmmfit_missing(gmmfit_dependencies(root))
-  if (length(missing)) {
-    gmmfit_stop("missing packages: ", paste(missing, collapse = ", "),
-                "; install them first with Rscript tools/quickstart.R")
-  }
+  # The packages the tests use (testthat, mclust, ...), if missing.
+  gmmfit_install_deps(root, gmmfit_target_library())
 
   lib <- tempfile("gmmfit-test-lib-")
   dir.create(lib)
