@@ -132,7 +132,8 @@
 #'   `covariances` (d x d x k), `covariance` (the structure), `loglik`, `df`
 #'   (number of free parameters), `bic`, `aic`, `icl`, `n`, `n_iter`, `converged`,
 #'   `trace` (log-likelihood at each iteration), `posterior` (n x k),
-#'   `classification`, `data`, `control`, `call`, `degenerate` (the
+#'   `classification`, `data`, `control`, `call` (so that [stats::update()]
+#'   refits with changed arguments), `degenerate` (the
 #'   components lying on tied values), `reg` (what was added to the diagonal
 #'   of the covariances), and `search` (a data frame with a row per
 #'   candidate: `k`, `covariance`, `loglik`, `df`, `bic`, `aic`, `icl`, `converged`,
@@ -169,6 +170,10 @@
 #' # rows with missing values left out
 #' fit4 <- gmm_fit(~ Ozone + Temp, data = airquality, k = 2, na.action = na.omit)
 #' length(fit4$na.action)
+#'
+#' # refit with other arguments: update() re-evaluates the call
+#' fit5 <- update(fit, k = 2, covariance = "diag")
+#' fit5$covariance
 #' @export
 gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
                     n_init = 3L, criterion = c("bic", "icl", "aic"), control = gmm_control(),

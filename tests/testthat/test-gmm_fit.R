@@ -286,3 +286,16 @@ test_that("verbose reports every start and the iterations of a single fit", {
   expect_length(messages, 1L)
   expect_silent(gmm_fit(faithful, k = 2, n_init = 1))
 })
+
+test_that("update() refits with changed arguments, from the data the call names", {
+  set.seed(1)
+  fit <- gmm_fit(iris[, 3:4], k = 3)
+  set.seed(2)
+  two <- update(fit, k = 2, covariance = "diag")
+  set.seed(2)
+  direct <- gmm_fit(iris[, 3:4], k = 2, covariance = "diag")
+  expect_equal(two$loglik, direct$loglik)
+  expect_identical(two$covariance, "diag")
+  g <- gmm_fit(~ Petal.Length + Petal.Width, data = iris, k = 2)
+  expect_length(update(g, k = 3)$weights, 3L)
+})
