@@ -106,14 +106,14 @@ start_plan <- function(x, ks, init, n_init, control, scaling) {
 # so that more starts also means more kinds of start.
 on_hc_coords <- function(i) i >= 3L & i %% 2L == 1L
 
-# The column weights of the i-th k-means++ start of a k: none for the first;
-# from the second on, each coordinate (standardised, or decorrelated) is
-# multiplied by an independent exponential(1) draw. Equal weights make every
+# The column weights of the k-means++ starts of a k after the first: each
+# coordinate (standardised, or decorrelated) is multiplied by an independent
+# exponential(1) draw. Equal weights make every
 # start see the variables alike, and miss optima that separate on a few of
 # them (tied fits of swiss and trees, which k-means on the raw scale finds
 # by the accident of the units); random weights reach them without making
 # the starts depend on the units. Measured in bench/NOTES.md, section 13.
-start_weights <- function(i, d) if (i == 1L) rep(1, d) else rexp(d)
+start_weights <- function(d) rexp(d)
 # The random methods of each k's starts, in order: the methods other than
 # "hc" in turn, for the starts that "hc" leaves of `n_init`.
 random_methods <- function(init, n_init) {
@@ -154,11 +154,11 @@ draw_labels <- function(method, plan, k, i = 1L) {
   switch(method,
     "kmeans++" = if (on_hc_coords(i)) {
       z <- plan$z
-      cpp_kmeanspp(z, numeric(ncol(z)), 1 / start_weights(i, ncol(z)), runif(k), 10L)
+      cpp_kmeanspp(z, numeric(ncol(z)), 1 / start_weights(ncol(z)), runif(k), 10L)
     } else if (i == 1L) {
       runif(k)
     } else {
-      w <- start_weights(i, ncol(x))
+      w <- start_weights(ncol(x))
       c(runif(k), w)
     },
     "random" = random_labels(n, k),

@@ -34,10 +34,7 @@ logLik.gmmfit <- function(object, newdata = NULL, ...) {
   check_object(object)
   if (!is.null(newdata)) {
     logdens <- predict.gmmfit(object, newdata, type = "density", log = TRUE)
-    return(structure(sum(logdens), df = object$df %||% n_parameters(length(object$weights),
-                                                                    length(object$vars),
-                                                                    object$covariance),
-                     nobs = length(logdens), class = "logLik"))
+    return(structure(sum(logdens), df = object$df, nobs = length(logdens), class = "logLik"))
   }
   if (is.null(object$loglik)) {
     gmm_abort("`object` was not fitted to data, so it has no log-likelihood.")

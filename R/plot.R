@@ -138,12 +138,7 @@ component_colours <- function(k) grDevices::hcl.colors(max(k, 2L), "Dark 3")[seq
 
 check_dims <- function(dims, vars) {
   if (is.null(dims)) return(seq_len(min(length(vars), 5L)))
-  idx <- if (is.character(dims)) match(dims, vars) else dims
-  if (!is.numeric(idx) || anyNA(idx) || any(idx < 1) || any(idx > length(vars)) ||
-      anyDuplicated(idx)) {
-    gmm_abort(sprintf("`dims` must name or number distinct variables among %s.", quote_names(vars)))
-  }
-  as.integer(idx)
+  check_vars(dims, vars, "dims")
 }
 
 plot_classes_2d <- function(x, data, dims, level, col, main, xlim, ylim, opts, cls, size, what) {

@@ -146,8 +146,8 @@ print.gmm_search <- function(x, n = 5L, wide = FALSE, digits = max(3L, getOption
   if (!criterion %in% names(x)) criterion <- "bic"
   fitted <- is.na(x$error)
   flat <- fitted & x$degenerate %in% TRUE
-  pool <- if (any(fitted & !flat)) fitted & !flat else fitted
-  best <- if (any(pool)) which(pool)[which.min(x[[criterion]][pool])] else NA_integer_
+  best <- search_choice(x, criterion)
+  pool <- attr(best, "pool")
   label <- toupper(criterion)
   cat(sprintf("Model search: %d %s, %d failed, %d degenerate (not eligible); by %s, lower is better\n",
               nrow(x), plural("candidate", nrow(x)), sum(!fitted), sum(flat), label))

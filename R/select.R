@@ -21,6 +21,17 @@ search_table <- function(grid, n, d) {
   ), class = c("gmm_search", "data.frame"), row.names = seq_along(ks))
 }
 
+# The row of a search table that a search returns, and the rows it chose
+# among: the eligible candidates (fitted, not degenerate), or when there are
+# none the fitted ones; `best` is NA when every candidate failed.
+search_choice <- function(table, criterion) {
+  fitted <- is.na(table$error)
+  eligible <- fitted & !(table$degenerate %in% TRUE)
+  pool <- if (any(eligible)) eligible else fitted
+  best <- if (any(pool)) which(pool)[which.min(table[[criterion]][pool])] else NA_integer_
+  structure(best, pool = pool)
+}
+
 # The candidate a search returns: the best eligible one by `criterion`; when
 # every fitted candidate is degenerate, the best of those with a warning
 # that says so; when every candidate failed, an error.
@@ -31,8 +42,7 @@ chosen_fit <- function(grid, table, criterion, x, plan, control) {
               class = "gmm_fit_error", search = table)
   }
   eligible <- fitted & !table$degenerate
-  pool <- if (any(eligible)) which(eligible) else which(fitted)
-  best <- pool[which.min(table[[criterion]][pool])]
+  best <- as.integer(search_choice(table, criterion))
   res <- candidate(grid, best)
   fit <- build_fit(res, x, plan, control)
   attr(table, "criterion") <- criterion

@@ -88,7 +88,7 @@ glance.gmmfit <- function(x, ...) {
     out$converged <- x$converged
     out$n_iter <- x$n_iter
   } else {
-    out$df <- x$df %||% n_parameters(length(x$weights), length(x$vars), x$covariance)
+    out$df <- x$df
   }
   out
 }
@@ -128,8 +128,7 @@ glance.gmm_search <- function(x, ...) {
   criterion <- attr(x, "criterion") %||% "bic"
   fitted <- is.na(x$error)
   flat <- fitted & x$degenerate %in% TRUE
-  pool <- if (any(fitted & !flat)) fitted & !flat else fitted
-  best <- if (any(pool)) which(pool)[which.min(x[[criterion]][pool])] else NA_integer_
+  best <- search_choice(x, criterion)
   data.frame(candidates = nrow(x), failed = sum(!fitted), degenerate = sum(flat),
              criterion = criterion, k = x$k[best], covariance = x$covariance[best],
              value = x[[criterion]][best], stringsAsFactors = FALSE)

@@ -70,9 +70,11 @@ test_that("bad plot arguments are errors naming them", {
   set.seed(105)
   fit <- gmm_fit(iris[, 1:4], k = 2, n_init = 1)
   on_null_device({
-    expect_error(plot(fit, dims = 7), "`dims` must name or number distinct variables",
+    expect_error(plot(fit, dims = 7), "`dims` must be names of the mixture's variables .* or column numbers from 1 to 4, not 7",
                  class = "gmm_input_error")
-    expect_error(plot(fit, dims = "Sepal"), "`dims`", class = "gmm_input_error")
+    expect_error(plot(fit, dims = "Sepal"), "`dims` names 'Sepal'", class = "gmm_input_error")
+    expect_error(plot(fit, dims = c(3, 3)), "`dims` names a variable twice",
+                 class = "gmm_input_error")
     expect_error(plot(fit, level = 1), "`level` must be below 1", class = "gmm_input_error")
     expect_error(plot(fit, what = "density"), "needs one or two variables",
                  class = "gmm_input_error")
