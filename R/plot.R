@@ -61,14 +61,8 @@ plot.gmmfit <- function(x, what = c("classification", "uncertainty", "density", 
   dots <- list(...)
   if (what == "bic") return(invisible(plot_bic(x, main = main, xlim = xlim, ylim = ylim, dots)))
   check_object(x, "x")
-  drawn_by <- NULL
-  if (!is.null(data)) {
-    drawn_by <- simulated_components(data, length(x$weights))
-    data <- check_newdata(terms_frame(x, data), x$vars)
-  } else {
-    data <- x$data
-  }
-  if (is.null(data)) gmm_abort("`data` is required: this mixture was not fitted to data.")
+  pd <- plot_data(x, data)
+  data <- pd$data
   dims <- check_dims(dims, x$vars)
   level <- check_number(level, "level")
   if (level >= 1) gmm_abort(sprintf("`level` must be below 1, not %s.", format(level)))
@@ -81,7 +75,7 @@ plot.gmmfit <- function(x, what = c("classification", "uncertainty", "density", 
     if (length(dims) != 2L) gmm_abort("`what = \"density\"` needs one or two variables; choose them with `dims`.")
     plot_density_2d(x, data, dims, main, xlim, ylim, opts)
   } else {
-    cls <- drawn_by %||% predict.gmmfit(x, data, type = "class")
+    cls <- pd$drawn_by %||% predict.gmmfit(x, data, type = "class")
     size <- if (what == "uncertainty") uncertainty_size(x, data) else NULL
     if (length(dims) == 2L) {
       plot_classes_2d(x, data, dims, level, col, main, xlim, ylim, opts, cls, size, what)
@@ -115,6 +109,17 @@ draw_legend <- function(opts, default, ...) {
   if (identical(opts$legend, FALSE)) return(invisible())
   pos <- if (is.character(opts$legend)) opts$legend else default
   graphics::legend(pos, ...)
+}
+
+# The data a plot draws (by default those of the fit) and, for data from
+# simulate(), the component that drew each row (NULL otherwise).
+plot_data <- function(x, data) {
+  if (is.null(data)) {
+    if (is.null(x$data)) gmm_abort("`data` is required: this mixture was not fitted to data.")
+    return(list(data = x$data, drawn_by = NULL))
+  }
+  list(data = check_newdata(terms_frame(x, data), x$vars),
+       drawn_by = simulated_components(data, length(x$weights)))
 }
 
 # The components that drew simulated rows (simulate()'s `component`
@@ -229,11 +234,7 @@ ellipse_points <- function(mu, s, r, n = 100L) {
 plot_density_1d <- function(x, data, dim, col, main, xlim, ylim, breaks, opts) {
   v <- data[, dim]
   grid <- pretty_grid(xlim %||% v, 400L, pad = is.null(xlim))
-  sd <- sqrt(x$covariances[dim, dim, ])
-  comps <- vapply(seq_along(x$weights), function(m) {
-    x$weights[m] * stats::dnorm(grid, x$means[m, dim], sd[m])
-  }, numeric(length(grid)))
-  comps <- matrix(comps, nrow = length(grid))
+  comps <- component_densities_1d(x, dim, grid)
   total <- rowSums(comps)
   h <- graphics::hist(v, breaks = breaks, plot = FALSE)
   draw(graphics::plot, list(
@@ -247,7 +248,19 @@ plot_density_1d <- function(x, data, dim, col, main, xlim, ylim, breaks, opts) {
               lwd = c(4, rep(2, length(col))), bty = "n", cex = 0.8)
 }
 
-plot_density_2d <- function(x, data, dims, main, xlim, ylim, opts) {
+# The weighted density of each component along one variable (a column per
+# component).
+component_densities_1d <- function(x, dim, grid) {
+  sd <- sqrt(x$covariances[dim, dim, ])
+  comps <- vapply(seq_along(x$weights), function(m) {
+    x$weights[m] * stats::dnorm(grid, x$means[m, dim], sd[m])
+  }, numeric(length(grid)))
+  matrix(comps, nrow = length(grid))
+}
+
+# The density of the (marginal) mixture of two variables on a grid over the
+# data, and the contour levels to draw.
+density_grid <- function(x, data, dims, xlim = NULL, ylim = NULL, opts = list()) {
   # Any pair of variables: the density of their marginal mixture.
   m <- if (length(x$vars) == 2L && identical(dims, 1:2)) x else marginal(x, dims)
   gx <- pretty_grid(xlim %||% data[, dims[1L]], pad = is.null(xlim))
@@ -255,13 +268,18 @@ plot_density_2d <- function(x, data, dims, main, xlim, ylim, opts) {
   pts <- as.matrix(expand.grid(gx, gy))
   colnames(pts) <- x$vars[dims]
   dens <- matrix(predict.gmmfit(m, pts, type = "density"), length(gx))
+  list(x = gx, y = gy, density = dens,
+       levels = density_levels(m, data[, dims, drop = FALSE], dens, opts))
+}
+
+plot_density_2d <- function(x, data, dims, main, xlim, ylim, opts) {
+  g <- density_grid(x, data, dims, xlim, ylim, opts)
   draw(graphics::plot, list(
     x = data[, dims[1L]], y = data[, dims[2L]], pch = 20, col = "grey60",
-    xlim = range(gx), ylim = range(gy),
+    xlim = range(g$x), ylim = range(g$y),
     xlab = x$vars[dims[1L]], ylab = x$vars[dims[2L]],
     main = main %||% "Mixture density"), opts$par)
-  graphics::contour(gx, gy, dens, add = TRUE, drawlabels = FALSE,
-                    levels = density_levels(m, data[, dims, drop = FALSE], dens, opts))
+  graphics::contour(g$x, g$y, g$density, add = TRUE, drawlabels = FALSE, levels = g$levels)
 }
 
 # Contour levels: the user's, `nlevels` evenly spaced ones, or by default

@@ -3,10 +3,13 @@
 #   Rscript tools/quickstart.R
 #
 # 1. installs the packages gmmfit needs to run that are missing (Rcpp and
-#    RcppEigen; not those only the tests and the vignette use, which
-#    tools/run-tests.R installs) from CRAN into the first writable library
-#    (or a newly created user library);
-# 2. installs gmmfit from this checkout into the same library;
+#    RcppEigen; not those only the tests use, which tools/run-tests.R
+#    installs) from CRAN into the first writable library (or a newly created
+#    user library), with remotes::install_deps() (remotes is installed first
+#    when missing);
+# 2. installs gmmfit from this checkout into the same library, with its
+#    vignette (built beforehand in inst/doc, so that installing it needs
+#    neither knitr nor pandoc);
 # 3. fits a Gaussian mixture to the four measurements of the iris data,
 #    choosing the number of components (1 to 5) by BIC, prints the summary and
 #    draws the classification plot into gmmfit-demo.png in the current
@@ -17,7 +20,7 @@
 local({
   args <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
   here <- if (length(args)) dirname(sub("^--file=", "", args[1L])) else "tools"
-  helpers <- file.path(here, "install-deps.R")
+  helpers <- file.path(here, "setup.R")
   if (!file.exists(helpers)) {
     message("Cannot find ", helpers, "; run this script as Rscript tools/quickstart.R ",
             "from the root of the gmmfit checkout.")
@@ -31,7 +34,7 @@ quickstart <- function() {
   lib <- gmmfit_target_library()
 
   message("== Step 1/3: dependencies")
-  gmmfit_install_deps(root, lib, fields = gmmfit_runtime_fields)
+  gmmfit_install_deps(root, lib, suggests = FALSE)
 
   message("\n== Step 2/3: gmmfit from ", root)
   gmmfit_install_checkout(root, lib)
@@ -50,6 +53,7 @@ quickstart <- function() {
   plotted <- TRUE
   if (!file.exists(out) || file.size(out) == 0) gmmfit_stop("the plot was not written to ", out)
   cat("\nClassification plot written to ", normalizePath(out), "\n", sep = "")
+  cat("The vignette: vignette(\"iris\", package = \"gmmfit\")\n")
   invisible(fit)
 }
 

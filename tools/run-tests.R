@@ -18,7 +18,7 @@
 local({
   args <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
   here <- if (length(args)) dirname(sub("^--file=", "", args[1L])) else "tools"
-  helpers <- file.path(here, "install-deps.R")
+  helpers <- file.path(here, "setup.R")
   if (!file.exists(helpers)) {
     message("Cannot find ", helpers, "; run this script as Rscript tools/run-tests.R ",
             "from the root of the gmmfit checkout.")
