@@ -121,8 +121,33 @@ fuzz_targets <- function(x, fit, search) {
     logLik = list(args = list(object = fit), also = list()),
     BIC = list(args = list(object = fit), also = list()),
     AIC = list(args = list(object = fit), also = list()),
-    nobs = list(args = list(object = fit), also = list())
+    nobs = list(args = list(object = fit), also = list()),
+    coef = list(args = list(object = fit), also = list()),
+    marginal = list(args = list(object = fit, vars = "a"), also = list(vars = "object")),
+    conditional = list(args = list(object = fit, given = c(a = 1)),
+                       also = list(given = "object")),
+    gmm_ellipses = list(args = list(x = fit, dims = 1:2, level = 0.95, n = 50L),
+                        also = list(dims = "x")),
+    tidy = list(args = list(x = fit), also = list()),
+    glance = list(args = list(x = fit), also = list()),
+    augment = list(args = list(x = fit, data = NULL, newdata = x[1:5, ]),
+                   also = list(data = c("x", "newdata"), newdata = c("x", "data"))),
+    autoplot = list(args = list(object = fit, what = "classification", data = NULL, dims = NULL,
+                                level = 0.95, bins = 30L),
+                    also = list(data = c("x", "newdata", "object"), dims = c("data", "object"),
+                                what = "object"))
   )
+}
+
+# The functions of fuzz_targets() that can be called here: the methods for
+# generics of suggested packages only when those are installed.
+fuzz_available <- function() {
+  funs <- c("gmm_fit", "gmm_fit_formula", "gmm_control", "gmm_mixture", "gmm_simd", "predict",
+            "fitted", "simulate", "plot", "print", "coef", "marginal", "conditional",
+            "gmm_ellipses")
+  if (requireNamespace("generics", quietly = TRUE)) funs <- c(funs, "tidy", "glance", "augment")
+  if (requireNamespace("ggplot2", quietly = TRUE)) funs <- c(funs, "autoplot")
+  funs
 }
 
 # The fields of a fit worth editing by hand, and the functions to call on
@@ -131,7 +156,7 @@ fuzz_fields <- c("weights", "means", "covariances", "covariance", "loglik", "df"
                  "aic", "icl", "n", "n_iter", "converged", "posterior", "classification",
                  "data", "control", "search", "degenerate", "reg", "vars", "trace")
 fuzz_object_funs <- c("predict", "fitted", "simulate", "print", "summary", "logLik", "BIC",
-                      "AIC", "nobs", "plot")
+                      "AIC", "nobs", "plot", "coef", "marginal", "conditional", "gmm_ellipses")
 
 fuzz_free_args <- function(fun, args) {
   if (fun %in% c("gmm_fit", "gmm_control", "gmm_mixture", "gmm_simd")) names(args) else names(args)[-1L]
@@ -142,6 +167,7 @@ fuzz_cases <- function(n, seed = 1L) {
   fit <- fuzz_fit(x)
   search <- fuzz_search(x)
   targets <- fuzz_targets(x, fit, search)
+  available <- fuzz_available()
   bad <- fuzz_bad_values()
   bad_data <- fuzz_bad_data(x)
   old <- if (exists(".Random.seed", globalenv())) get(".Random.seed", globalenv())
@@ -153,8 +179,9 @@ fuzz_cases <- function(n, seed = 1L) {
                    prob = c(0.45, 0.12, 0.2, 0.08, 0.15))
     cases[[i]] <- switch(kind,
       argument = {
-        key <- sample(c("gmm_fit", "gmm_fit_formula", "gmm_control", "gmm_mixture", "gmm_simd",
-                        "predict", "fitted", "simulate", "plot", "print"), 1L)
+        # (Methods with no argument but the object are reached by the
+        # "field" cases, which edit the object.)
+        key <- sample(setdiff(available, c("coef", "tidy", "glance")), 1L)
         t <- targets[[key]]
         fun <- sub("_formula$", "", key)
         # (The object a generic dispatches on is edited, not replaced: with
@@ -180,7 +207,8 @@ fuzz_cases <- function(n, seed = 1L) {
       },
       field = {
         field <- sample(fuzz_fields, 1L)
-        fun <- sample(fuzz_object_funs, 1L)
+        fun <- sample(intersect(c(fuzz_object_funs, "tidy", "glance", "augment", "autoplot"),
+                                available), 1L)
         obj <- fuzz_edit(if (field == "search") search else fit, field, fuzz_pick(bad))
         args <- targets[[fun]]$args
         args[[1L]] <- obj
@@ -216,7 +244,9 @@ run_fuzz_case <- function(case) {
   f <- switch(case$fun,
     predict = stats::predict, fitted = stats::fitted, simulate = stats::simulate,
     logLik = stats::logLik, BIC = stats::BIC, AIC = stats::AIC, nobs = stats::nobs,
-    plot = graphics::plot, print = print, summary = summary,
+    plot = graphics::plot, print = print, summary = summary, coef = stats::coef,
+    tidy = generics::tidy, glance = generics::glance, augment = generics::augment,
+    autoplot = function(...) ggplot2::ggplot_build(ggplot2::autoplot(...)),
     getExportedValue("gmmfit", case$fun))
   other_warning <- NULL
   result <- tryCatch(
