@@ -37,7 +37,7 @@
 #' several `covariance`) in one call.
 #'
 #' @seealso [gmm_fit()], [predict.gmmfit()], [simulate.gmmfit()],
-#'   [marginal()] and [conditional()], which neither package offers.
+#'   [gmm_marginal()] and [gmm_conditional()], which neither package offers.
 #' @name gmmfit_equivalents
 #' @keywords documentation
 NULL

@@ -1,9 +1,9 @@
 #' Marginal and conditional mixtures
 #'
 #' A Gaussian mixture stays a Gaussian mixture when some of its variables
-#' are left out or fixed. `marginal()` returns the mixture of a subset of
+#' are left out or fixed. `gmm_marginal()` returns the mixture of a subset of
 #' the variables: the same weights, the components' means and covariances
-#' restricted to those variables. `conditional()` returns the mixture of the
+#' restricted to those variables. `gmm_conditional()` returns the mixture of the
 #' other variables given values of some: for each component, with `a` the
 #' remaining variables and `b` the given ones,
 #' \deqn{\mu_{a|b} = \mu_a + \Sigma_{ab}\Sigma_{bb}^{-1}(x_b - \mu_b),\quad
@@ -27,26 +27,26 @@
 #' @param given The values of the variables to condition on: a named
 #'   numeric vector, or a data frame or matrix with one row and named
 #'   columns. At least one variable must be left.
-#' @return A `"gmmfit"` mixture over the kept (`marginal()`) or remaining
-#'   (`conditional()`) variables, without data. In `conditional()`,
+#' @return A `"gmmfit"` mixture over the kept (`gmm_marginal()`) or remaining
+#'   (`gmm_conditional()`) variables, without data. In `gmm_conditional()`,
 #'   components whose weight given `given` is zero to double precision are
 #'   left out; the others keep their order.
 #' @examples
 #' set.seed(1)
 #' fit <- gmm_fit(iris[, 1:4], k = 2)
-#' petals <- marginal(fit, c("Petal.Length", "Petal.Width"))
+#' petals <- gmm_marginal(fit, c("Petal.Length", "Petal.Width"))
 #' petals
 #' # Sepal sizes of flowers whose petals are 4.5 cm long and 1.5 cm wide:
-#' sepals <- conditional(fit, given = c(Petal.Length = 4.5, Petal.Width = 1.5))
+#' sepals <- gmm_conditional(fit, given = c(Petal.Length = 4.5, Petal.Width = 1.5))
 #' sepals$weights
 #' sepals$means
 #' head(simulate(sepals, nsim = 5, seed = 2))
-#' @name marginal
+#' @name gmm_marginal
 NULL
 
-#' @rdname marginal
+#' @rdname gmm_marginal
 #' @export
-marginal <- function(object, vars) {
+gmm_marginal <- function(object, vars) {
   check_object(object)
   keep <- check_vars(vars, object$vars, "vars")
   sub_mixture(object$weights, object$means[, keep, drop = FALSE],
@@ -54,9 +54,9 @@ marginal <- function(object, vars) {
               object$vars[keep])
 }
 
-#' @rdname marginal
+#' @rdname gmm_marginal
 #' @export
-conditional <- function(object, given) {
+gmm_conditional <- function(object, given) {
   check_object(object)
   given <- check_given(given, object$vars)
   b <- match(names(given), object$vars)

@@ -12,7 +12,7 @@
 #'   \item{`"density"`}{for one variable, a histogram with the mixture density
 #'     and its weighted components; for two (any pair of a model's
 #'     variables: the density is then that of their marginal mixture,
-#'     [marginal()]), contours of the density over the data;}
+#'     [gmm_marginal()]), contours of the density over the data;}
 #'   \item{`"bic"`}{the BIC of every candidate of a search against k, one
 #'     line per covariance structure (lower is better); degenerate
 #'     candidates are drawn as crosses and the chosen model is circled.}
@@ -262,7 +262,7 @@ component_densities_1d <- function(x, dim, grid) {
 # data, and the contour levels to draw.
 density_grid <- function(x, data, dims, xlim = NULL, ylim = NULL, opts = list()) {
   # Any pair of variables: the density of their marginal mixture.
-  m <- if (length(x$vars) == 2L && identical(dims, 1:2)) x else marginal(x, dims)
+  m <- if (length(x$vars) == 2L && identical(dims, 1:2)) x else gmm_marginal(x, dims)
   gx <- pretty_grid(xlim %||% data[, dims[1L]], pad = is.null(xlim))
   gy <- pretty_grid(ylim %||% data[, dims[2L]], pad = is.null(ylim))
   pts <- as.matrix(expand.grid(gx, gy))

@@ -90,7 +90,7 @@ par(op)
 ## ----conditional--------------------------------------------------------------
 set.seed(1)
 fit4 <- gmm_fit(iris[, 1:4], k = 3)
-sepals <- conditional(fit4, given = c(Petal.Length = 4.8, Petal.Width = 1.6))
+sepals <- gmm_conditional(fit4, given = c(Petal.Length = 4.8, Petal.Width = 1.6))
 round(sepals$weights, 3)
 round(sepals$means, 2)
 

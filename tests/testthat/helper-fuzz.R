@@ -123,8 +123,8 @@ fuzz_targets <- function(x, fit, search) {
     AIC = list(args = list(object = fit), also = list()),
     nobs = list(args = list(object = fit), also = list()),
     coef = list(args = list(object = fit), also = list()),
-    marginal = list(args = list(object = fit, vars = "a"), also = list(vars = "object")),
-    conditional = list(args = list(object = fit, given = c(a = 1)),
+    gmm_marginal = list(args = list(object = fit, vars = "a"), also = list(vars = "object")),
+    gmm_conditional = list(args = list(object = fit, given = c(a = 1)),
                        also = list(given = "object")),
     gmm_ellipses = list(args = list(x = fit, dims = 1:2, level = 0.95, n = 50L),
                         also = list(dims = "x")),
@@ -143,7 +143,7 @@ fuzz_targets <- function(x, fit, search) {
 # generics of suggested packages only when those are installed.
 fuzz_available <- function() {
   funs <- c("gmm_fit", "gmm_fit_formula", "gmm_control", "gmm_mixture", "gmm_simd", "predict",
-            "fitted", "simulate", "plot", "print", "coef", "marginal", "conditional",
+            "fitted", "simulate", "plot", "print", "coef", "gmm_marginal", "gmm_conditional",
             "gmm_ellipses")
   if (requireNamespace("generics", quietly = TRUE)) funs <- c(funs, "tidy", "glance", "augment")
   if (requireNamespace("ggplot2", quietly = TRUE)) funs <- c(funs, "autoplot")
@@ -156,7 +156,7 @@ fuzz_fields <- c("weights", "means", "covariances", "covariance", "loglik", "df"
                  "aic", "icl", "n", "n_iter", "converged", "posterior", "classification",
                  "data", "control", "search", "degenerate", "reg", "vars", "trace")
 fuzz_object_funs <- c("predict", "fitted", "simulate", "print", "summary", "logLik", "BIC",
-                      "AIC", "nobs", "plot", "coef", "marginal", "conditional", "gmm_ellipses")
+                      "AIC", "nobs", "plot", "coef", "gmm_marginal", "gmm_conditional", "gmm_ellipses")
 
 fuzz_free_args <- function(fun, args) {
   if (fun %in% c("gmm_fit", "gmm_control", "gmm_mixture", "gmm_simd")) names(args) else names(args)[-1L]

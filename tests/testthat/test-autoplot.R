@@ -70,7 +70,7 @@ test_that("the two-variable density draws contours at quantiles of the data's de
   set.seed(304)
   fit <- gmm_fit(iris[, 1:4], k = 2, n_init = 1)
   p <- ggplot2::autoplot(fit, what = "density", dims = c("Petal.Length", "Petal.Width"))
-  at_data <- predict(marginal(fit, c("Petal.Length", "Petal.Width")),
+  at_data <- predict(gmm_marginal(fit, c("Petal.Length", "Petal.Width")),
                      iris[, 3:4], type = "density")
   lv <- stats::quantile(at_data, c(0.1, 0.25, 0.5, 0.75, 0.9), names = FALSE)
   contours <- built(p, 2L)
@@ -78,7 +78,7 @@ test_that("the two-variable density draws contours at quantiles of the data's de
   # the contour points lie where the marginal density equals their level (up
   # to the linear interpolation between the points of a 100 x 100 grid)
   pts <- data.frame(Petal.Length = contours$x, Petal.Width = contours$y)
-  dens <- predict(marginal(fit, 3:4), pts, type = "density")
+  dens <- predict(gmm_marginal(fit, 3:4), pts, type = "density")
   rel <- abs(dens - contours$level) / contours$level
   expect_lt(stats::median(rel), 0.005)
   expect_lt(max(rel), 0.15)

@@ -136,11 +136,20 @@ test_that("fits and built mixtures have class gmmfit, whose name no other mixtur
   expect_identical(class(fit), "gmmfit")
   expect_identical(class(mix), "gmmfit")
   expect_s3_class(summary(fit), "summary.gmmfit")
-  # CRAN's gmm package uses class "gmm" and exports gmm(); neither may be ours.
+  # CRAN's gmm package uses class "gmm" and exports gmm() and marginal();
+  # none may be ours.
   expect_false(exists("gmm", envir = asNamespace("gmmfit"), inherits = FALSE))
-  skip_if_not_installed("mclust")
-  clash <- intersect(getNamespaceExports("gmmfit"), getNamespaceExports("mclust"))
-  expect_identical(clash, character(0))
+  expect_false(exists("marginal", envir = asNamespace("gmmfit"), inherits = FALSE))
+})
+
+test_that("every exported function is prefixed gmm_, so that none masks another package's", {
+  exports <- getNamespaceExports("gmmfit")
+  expect_identical(exports[!startsWith(exports, "gmm_")], character(0))
+  # The mixture packages a user may have loaded beside gmmfit, when installed.
+  for (pkg in c("mclust", "gmm", "mixtools", "ClusterR", "stats")) {
+    if (!requireNamespace(pkg, quietly = TRUE)) next
+    expect_identical(intersect(exports, getNamespaceExports(pkg)), character(0), label = pkg)
+  }
 })
 
 test_that("methods given a hand-edited object name the field that is wrong", {

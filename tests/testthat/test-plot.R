@@ -118,7 +118,7 @@ test_that("uncertainty, the density of any pair, and simulated data coloured by 
     expect_identical(plot(fit, data = sims, dims = 3:4), fit)
   })
   # The default contour levels are the densities at the data's quantiles.
-  m <- marginal(fit, 3:4)
+  m <- gmm_marginal(fit, 3:4)
   lv <- gmmfit:::density_levels(m, fit$data[, 3:4], matrix(1), list())
   dens <- predict(m, fit$data[, 3:4], type = "density")
   expect_equal(lv, unname(quantile(dens, c(0.1, 0.25, 0.5, 0.75, 0.9))))
