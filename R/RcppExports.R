@@ -13,6 +13,14 @@ cpp_estep <- function(x, params, cov_type, n_threads, isa = -1L) {
     .Call(`_gmmfit_cpp_estep`, x, params, cov_type, n_threads, isa)
 }
 
+cpp_models <- function() {
+    .Call(`_gmmfit_cpp_models`)
+}
+
+cpp_project <- function(params, cov_type) {
+    .Call(`_gmmfit_cpp_project`, params, cov_type)
+}
+
 cpp_simulate <- function(params, comp) {
     .Call(`_gmmfit_cpp_simulate`, params, comp)
 }

@@ -135,27 +135,21 @@ check_k <- function(k, n) {
   sort(unique(as.integer(round(k))))
 }
 
-covariance_types <- c(full = "full", tied = "tied", diag = "diag", spherical = "spherical",
-                      VVV = "full", EEE = "tied", VVI = "diag", VII = "spherical")
-
 check_covariance <- function(covariance) {
   if (!is.character(covariance) || length(covariance) == 0L || anyNA(covariance)) {
     gmm_abort(sprintf("`covariance` must be a character vector, not %s.",
                       describe_value(covariance)))
   }
-  unknown <- setdiff(covariance, names(covariance_types))
+  synonyms <- model_synonyms()
+  unknown <- setdiff(covariance, names(synonyms))
   if (length(unknown)) {
     gmm_abort(sprintf(
-      "`covariance` must be one or more of \"full\", \"tied\", \"diag\", \"spherical\" (or mclust's \"VVV\", \"EEE\", \"VVI\", \"VII\"), not %s.",
-      quote_names(unknown)
+      "`covariance` must be one or more of %s (or mclust's %s), not %s.",
+      paste0("\"", model_table$name, "\"", collapse = ", "),
+      paste0("\"", model_table$mclust, "\"", collapse = ", "), quote_names(unknown)
     ))
   }
-  unique(unname(covariance_types[covariance]))
-}
-
-# Integer code of a covariance structure for the C++ engine.
-covariance_code <- function(covariance) {
-  match(covariance, c("full", "tied", "diag", "spherical")) - 1L
+  unique(unname(synonyms[covariance]))
 }
 
 check_count <- function(x, arg, min = 1L, max = .Machine$integer.max) {

@@ -18,7 +18,7 @@ validate_gmmfit <- function(x) {
   d <- ncol(x$means)
   ok <- isTRUE(nrow(x$means) == k) && identical(dim(x$covariances), c(d, d, k)) &&
     isTRUE(all(x$weights >= 0) && abs(sum(x$weights) - 1) < 1e-8) &&
-    isTRUE(x$covariance %in% c("full", "tied", "diag", "spherical")) &&
+    isTRUE(x$covariance %in% model_table$name) &&
     (is.null(x$posterior) || isTRUE(ncol(x$posterior) == k && nrow(x$posterior) == x$n))
   if (!ok) stop("internal: inconsistent gmmfit object (weights, means, covariances or posterior)")
   x
@@ -126,55 +126,33 @@ simplify_cov_list <- function(covariances, d, arg) {
   array(unlist(lapply(covariances, as.double)), c(d, d, length(covariances)))
 }
 
-# Covariances given for a structure must follow it, since the engine reads
-# only the diagonal of "diag" and "spherical" covariances.
+# Covariances given for a model must follow it, since the engine reads
+# only the diagonal of diagonal models, one value of spherical ones and the
+# first matrix of shared ones.
 check_structure <- function(p, covariance, arg = "`covariances`") {
+  model <- model_rows(covariance)
   covs <- p$covariances
   d <- dim(covs)[1L]
   off <- vapply(seq_len(dim(covs)[3L]), function(j) {
     s <- matrix(covs[, , j], d, d)
-    ref <- switch(covariance,
-      full = s,
-      tied = matrix(covs[, , 1L], d, d),
-      diag = diag(diag(s), d),
-      spherical = diag(mean(diag(s)), d)
-    )
+    ref <- if (model$shared) matrix(covs[, , 1L], d, d) else s
+    if (model$spherical) {
+      ref <- diag(mean(diag(ref)), d)
+    } else if (model$diagonal) {
+      ref <- diag(diag(ref), d)
+    }
     max(abs(s - ref)) > 1e-8 * max(abs(s))
   }, logical(1))
   if (any(off)) {
-    what <- switch(covariance,
-      tied = "all be equal",
-      diag = "be diagonal",
-      spherical = "be multiples of the identity"
-    )
+    what <- c(if (model$shared) "all be equal",
+              if (model$spherical) "be multiples of the identity"
+              else if (model$diagonal) "be diagonal")
     gmm_abort(sprintf(
       "%s must %s for covariance = \"%s\"; component %d is not. Use covariance = \"full\" for unrestricted matrices.",
-      arg, what, covariance, which(off)[1L]
+      arg, paste(what, collapse = " and "), covariance, which(off)[1L]
     ))
   }
   invisible(p)
-}
-
-# A user start turned into the structure being fitted: the diagonal for
-# "diag", the mean variance for "spherical", the weighted mean for "tied".
-project_params <- function(p, covariance) {
-  covs <- p$covariances
-  k <- dim(covs)[3L]
-  d <- dim(covs)[1L]
-  for (j in seq_len(k)) {
-    s <- matrix(covs[, , j], d, d)
-    covs[, , j] <- switch(covariance,
-      full = , tied = s,
-      diag = diag(diag(s), d),
-      spherical = diag(mean(diag(s)), d)
-    )
-  }
-  if (covariance == "tied") {
-    pooled <- Reduce(`+`, lapply(seq_len(k), function(j) p$weights[j] * matrix(covs[, , j], d, d)))
-    covs[] <- pooled
-  }
-  p$covariances <- covs
-  p
 }
 
 # Names on every piece: components 1..k, variables as in the data.
@@ -186,16 +164,6 @@ label_params <- function(obj, vars) {
   dimnames(obj$covariances) <- list(vars, vars, comps)
   obj$vars <- vars
   obj
-}
-
-# Free parameters: k - 1 weights, k d means, and the covariance parameters.
-# Vectorised over k and covariance.
-n_parameters <- function(k, d, covariance) {
-  m <- max(length(k), length(covariance))
-  k <- rep_len(k, m)
-  # Columns: full, tied, diag, spherical.
-  per <- matrix(c(k * d * (d + 1) / 2, rep_len(d * (d + 1) / 2, m), k * d, k), m)
-  as.integer(k - 1 + k * d + per[cbind(seq_len(m), covariance_code(covariance) + 1L)])
 }
 
 # The parts of a "gmmfit" object that its methods read, checked before they
@@ -219,10 +187,9 @@ check_object <- function(object, arg = "object") {
   }
   p <- as_params(object$weights, means, object$covariances, d = d, prefix = paste0(arg, "$"))
   cov <- object$covariance
-  structures <- unique(unname(covariance_types))
-  if (!is.character(cov) || length(cov) != 1L || !cov %in% structures) {
+  if (!is.character(cov) || length(cov) != 1L || !cov %in% model_table$name) {
     gmm_abort(sprintf("%s must be one of %s, not %s.", field("covariance"),
-                      paste0("\"", structures, "\"", collapse = ", "), describe_value(cov)))
+                      paste0("\"", model_table$name, "\"", collapse = ", "), describe_value(cov)))
   }
   check_structure(p, cov, arg = field("covariances"))
   if (!is.null(object$control)) check_object_control(object$control, field("control"))

@@ -84,7 +84,7 @@ gmm_conditional <- function(object, given) {
   w <- exp(logw - max(logw))
   w <- w / sum(w)
   live <- w > 0
-  if (object$covariance == "spherical") {
+  if (model_rows(object$covariance)$spherical) {
     # (Exactly spherical: the remaining variances, equal to begin with.)
     for (j in seq_len(k)) covs[, , j] <- diag(covs[1L, 1L, j], length(a))
   }

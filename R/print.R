@@ -94,7 +94,7 @@ print.summary.gmmfit <- function(x, digits = max(3L, getOption("digits") - 3L), 
   print(signif(x$means, digits))
   cat("\nStandard deviations:\n")
   print(signif(x$sds, digits))
-  if (ncol(x$means) > 1L && x$fit$covariance %in% c("full", "tied")) {
+  if (ncol(x$means) > 1L && !model_rows(x$fit$covariance)$diagonal) {
     cat("\nCorrelations:\n")
     for (j in names(x$correlations)) {
       cat("component ", j, ":\n", sep = "")

@@ -53,7 +53,7 @@ tidy.gmmfit <- function(x, ...) {
   rows <- list()
   for (j in seq_len(k)) {
     s <- matrix(x$covariances[, , j], d, d)
-    pairs <- if (x$covariance %in% c("full", "tied") && d > 1L) {
+    pairs <- if (!model_rows(x$covariance)$diagonal && d > 1L) {
       which(upper.tri(s), arr.ind = TRUE)
     } else {
       matrix(integer(0), 0L, 2L)

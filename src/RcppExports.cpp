@@ -55,6 +55,26 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_models
+Rcpp::DataFrame cpp_models();
+RcppExport SEXP _gmmfit_cpp_models() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    rcpp_result_gen = Rcpp::wrap(cpp_models());
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_project
+Rcpp::List cpp_project(Rcpp::List params, int cov_type);
+RcppExport SEXP _gmmfit_cpp_project(SEXP paramsSEXP, SEXP cov_typeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_project(params, cov_type));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_simulate
 Rcpp::List cpp_simulate(Rcpp::List params, Rcpp::IntegerVector comp);
 RcppExport SEXP _gmmfit_cpp_simulate(SEXP paramsSEXP, SEXP compSEXP) {
@@ -161,6 +181,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 6},
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 6},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
+    {"_gmmfit_cpp_models", (DL_FUNC) &_gmmfit_cpp_models, 0},
+    {"_gmmfit_cpp_project", (DL_FUNC) &_gmmfit_cpp_project, 2},
     {"_gmmfit_cpp_simulate", (DL_FUNC) &_gmmfit_cpp_simulate, 2},
     {"_gmmfit_cpp_kmeanspp", (DL_FUNC) &_gmmfit_cpp_kmeanspp, 5},
     {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 13},

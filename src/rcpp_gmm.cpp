@@ -37,7 +37,7 @@ class RMonitor : public gmmcore::Monitor {
 };
 
 gmmcore::CovType as_cov_type(int code) {
-  if (code < 0 || code > 3) Rcpp::stop("internal: unknown covariance code %d", code);
+  if (code < 0 || code >= gmmcore::kModels) Rcpp::stop("internal: unknown covariance code %d", code);
   return static_cast<gmmcore::CovType>(code);
 }
 
@@ -172,6 +172,48 @@ Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
     return Rcpp::List::create(Rcpp::Named("posterior") = post,
                               Rcpp::Named("logdens") = Rcpp::wrap(logdens),
                               Rcpp::Named("loglik") = ll);
+  });
+}
+
+// The engine's table of covariance models (structures.h), one row per
+// code: R's model table is checked against it.
+// [[Rcpp::export(rng = false)]]
+Rcpp::DataFrame cpp_models() {
+  Rcpp::CharacterVector name(gmmcore::kModels);
+  Rcpp::LogicalVector diagonal(gmmcore::kModels), spherical(gmmcore::kModels),
+      shared(gmmcore::kModels);
+  for (int c = 0; c < gmmcore::kModels; ++c) {
+    const gmmcore::Model& m = gmmcore::model(static_cast<gmmcore::CovType>(c));
+    name[c] = m.name;
+    diagonal[c] = m.diagonal;
+    spherical[c] = m.spherical;
+    shared[c] = m.shared;
+  }
+  return Rcpp::DataFrame::create(Rcpp::Named("code") = Rcpp::seq(0, gmmcore::kModels - 1),
+                                 Rcpp::Named("name") = name, Rcpp::Named("diagonal") = diagonal,
+                                 Rcpp::Named("spherical") = spherical,
+                                 Rcpp::Named("shared") = shared,
+                                 Rcpp::Named("stringsAsFactors") = false);
+}
+
+// Parameters turned into model `cov_type` by its M-step, with each
+// component's covariance as its scatter (W_j = w_j S_j, n_j = w_j) and no
+// regularisation: the parameters themselves when they follow the model,
+// otherwise the closest ones of the model in the M-step's sense (the
+// diagonals, the mean variance, the weighted mean covariance, ...).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_project(Rcpp::List params, int cov_type) {
+  const Rcpp::NumericMatrix mu = params["means"];
+  return guarded([&] {
+    gmmcore::Params p = as_params(params, mu.ncol());
+    gmmcore::Scatter sc;
+    sc.n_k = p.weights;
+    sc.means = p.means;
+    sc.W.resize(p.k());
+    for (Index j = 0; j < p.k(); ++j) sc.W[j] = p.weights(j) * p.cov[j];
+    gmmcore::Params out;
+    gmmcore::structure_step(sc, as_cov_type(cov_type), Eigen::VectorXd::Zero(p.d()), out);
+    return wrap_params(out);
   });
 }
 

@@ -230,7 +230,7 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
 // of the data divided by their standard deviations (n_rows rows).
 inline Control scale_free(Control ctrl, CovType type, double reg, const Vector& var,
                           Index n_rows) {
-  ctrl.reg = type == CovType::Spherical
+  ctrl.reg = model(type).spherical
                  ? Vector::Constant(var.size(), reg * var.mean())
                  : Vector(reg * var);
   ctrl.ll_offset = 0.5 * static_cast<double>(n_rows) * var.array().log().sum();

@@ -13,31 +13,23 @@
 //     positive, the moments are summed again about mu_j itself, the
 //     two-pass formula. Nothing is ever computed as E[x^2] - mu^2 about the
 //     origin.
-//  2. structure_step(): from (n_j, W_j) to the covariances of one structure,
-//     plus `reg` (one value per variable) on the diagonal, then the Cholesky
-//     factors; a spherical covariance gets the mean of `reg`, so that it
-//     stays spherical. A new structure
-//     is a new case here and nothing else.
+//  2. structure_step(): from (n_j, W_j) to the weights, the means and the
+//     covariances of one model (the model's function in structures.h, with
+//     `reg`, one value per variable, on the diagonal), then the Cholesky
+//     factors.
 #ifndef GMMCORE_MSTEP_H
 #define GMMCORE_MSTEP_H
 
 #include <cmath>
 #include <sstream>
 #include "pass.h"
+#include "structures.h"
 
 namespace gmmcore {
 
 // Largest ratio of a second moment about the shift to the centred one that
 // is accepted (at most about 4 of the 16 digits lost).
 constexpr double kShiftLimit = 1e4;
-
-struct Scatter {
-  Vector n_k;              // k
-  Matrix means;            // k x d
-  std::vector<Matrix> W;   // k, d x d (lower triangle and diagonal filled)
-  bool full = true;        // false: only the diagonals of W are meaningful
-  bool inexact = false;    // the shift was too far from some mean
-};
 
 inline void check_counts(const std::vector<double>& count) {
   for (std::size_t j = 0; j < count.size(); ++j) {
@@ -218,10 +210,11 @@ inline void cholesky(const Matrix& cov, bool diagonal, Index j, Matrix& L) {
 // share its factor.
 inline void factorize(Params& p, CovType type) {
   const Index k = p.k();
+  const bool shared = model(type).shared;
   p.chol.resize(k);
   p.log_det.resize(k);
   for (Index j = 0; j < k; ++j) {
-    if (type == CovType::Tied && j > 0) {
+    if (shared && j > 0) {
       p.chol[j] = p.chol[0];
       p.log_det(j) = p.log_det(0);
       continue;
@@ -234,58 +227,16 @@ inline void factorize(Params& p, CovType type) {
 // The same for any covariances.
 inline void factorize(Params& p) { factorize(p, CovType::Full); }
 
-namespace detail {
-
-// The lower triangle of `m` copied onto its upper one.
-inline void fill_upper(Matrix& m) {
-  for (Index c = 1; c < m.cols(); ++c)
-    for (Index r = 0; r < c; ++r) m(r, c) = m(c, r);
-}
-
-}  // namespace detail
-
-// The covariances of structure `type`, their Cholesky factors and the
-// weights and means, into `p` (its storage reused).
+// The weights, means and covariances of model `type`, and their Cholesky
+// factors, into `p` (its storage reused).
 inline void structure_step(const Scatter& sc, CovType type, const Vector& reg,
                            Params& p) {
-  const Index k = sc.n_k.size(), d = sc.means.cols();
-  const double n = sc.n_k.sum();
-  p.weights = sc.n_k / n;
+  p.weights = sc.n_k / sc.n_k.sum();
   p.means = sc.means;
-  p.cov.resize(k);
-  switch (type) {
-    case CovType::Full:
-      for (Index j = 0; j < k; ++j) {
-        p.cov[j] = sc.W[j];
-        detail::fill_upper(p.cov[j]);
-        p.cov[j] /= sc.n_k(j);
-        p.cov[j].diagonal() += reg;
-      }
-      break;
-    case CovType::Tied: {
-      Matrix& pooled = p.cov[0];
-      pooled.setZero(d, d);
-      for (Index j = 0; j < k; ++j) pooled += sc.W[j];
-      detail::fill_upper(pooled);
-      pooled /= n;
-      pooled.diagonal() += reg;
-      for (Index j = 1; j < k; ++j) p.cov[j] = pooled;
-      break;
-    }
-    case CovType::Diag:
-      for (Index j = 0; j < k; ++j) {
-        p.cov[j].setZero(d, d);
-        p.cov[j].diagonal() = sc.W[j].diagonal().array() / sc.n_k(j) + reg.array();
-      }
-      break;
-    case CovType::Spherical:
-      for (Index j = 0; j < k; ++j) {
-        const double v = sc.W[j].diagonal().sum() / (sc.n_k(j) * d) + reg.mean();
-        p.cov[j].setZero(d, d);
-        p.cov[j].diagonal().setConstant(v);
-      }
-      break;
-  }
+  p.cov.resize(sc.n_k.size());
+  StepSettings settings;
+  settings.reg = &reg;
+  model(type).covariances(sc, settings, nullptr, p);
   factorize(p, type);
 }
 

@@ -19,6 +19,7 @@
 #include <utility>
 #include "blocks.h"
 #include "dispatch.h"
+#include "structures.h"
 
 namespace gmmcore {
 

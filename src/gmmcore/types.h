@@ -18,22 +18,13 @@ using Matrix = Eigen::MatrixXd;
 using Vector = Eigen::VectorXd;
 using Index = Eigen::Index;
 
-// The covariance structures. Only the structure step of the M-step and the
-// parameter count depend on this; the data passes are shared by all of them.
+// The covariance models, numbered as in the table of structures.h (which
+// holds their properties and M-steps) and in R's model table.
 enum class CovType { Full = 0, Tied = 1, Diag = 2, Spherical = 3 };
 
 // Instruction sets of the kernels, narrowest first; `Auto` is the widest
 // the processor supports (dispatch.h).
 enum class Isa { Auto = -1, Baseline = 0, Avx2 = 1, Avx512 = 2 };
-
-inline bool is_diagonal(CovType t) {
-  return t == CovType::Diag || t == CovType::Spherical;
-}
-
-// Whether the data passes need full d x d second moments and precision
-// factors; with one variable every structure is diagonal, and the cheaper
-// diagonal kernels give the same numbers.
-inline bool needs_full(CovType t, Index d) { return !is_diagonal(t) && d > 1; }
 
 struct Params {
   Vector weights;            // k, sums to one
@@ -44,6 +35,16 @@ struct Params {
 
   Index k() const { return weights.size(); }
   Index d() const { return means.cols(); }
+};
+
+// What the data part of the M-step yields per component (mstep.h): the
+// count n_j, the mean mu_j and the centred scatter matrix W_j.
+struct Scatter {
+  Vector n_k;              // k
+  Matrix means;            // k x d
+  std::vector<Matrix> W;   // k, d x d (lower triangle and diagonal filled)
+  bool full = true;        // false: only the diagonals of W are meaningful
+  bool inexact = false;    // the shift was too far from some mean
 };
 
 struct Control {

@@ -35,8 +35,12 @@ posterior_ref <- function(x, weights, means, covariances) {
   exp(lj - logsumexp_rows(lj))
 }
 
-# The engine's codes for the covariance structures.
-cov_codes <- c(full = 0L, tied = 1L, diag = 2L, spherical = 3L)
+# The engine's codes for the covariance models, from the package's model
+# table (test-models.R checks it against the engine's own table).
+cov_codes <- local({
+  t <- gmmfit:::model_table
+  stats::setNames(t$code, t$name)
+})
 
 rel_diff <- function(a, b) abs(a - b) / max(abs(b), 1)
 

@@ -1,0 +1,72 @@
+# The covariance models: the one place in R that knows them. Checks,
+# classes, print methods and tests read this table; the engine has the same
+# models in the same order (src/gmmcore/structures.h, checked by the tests
+# through cpp_models()).
+#
+#   name      what gmmfit calls the model (fit$covariance holds it)
+#   mclust    mclust's name, accepted as a synonym: volume, shape and
+#             orientation, each E (equal across components), V (varying)
+#             or I (the identity: a round, or an axis-aligned, component)
+#   sklearn   scikit-learn's covariance_type, where it has the model
+#   code      the engine's number for it (CovType)
+#   diagonal  every covariance is diagonal (orientation I)
+#   spherical every covariance is a multiple of the identity (shape I)
+#   shared    all components have one covariance matrix
+model_table <- local({
+  mclust <- c("VVV", "EEE", "VVI", "VII")
+  letter <- function(i) substr(mclust, i, i)
+  data.frame(
+    name = c("full", "tied", "diag", "spherical"),
+    mclust = mclust,
+    sklearn = c("full", "tied", "diag", "spherical"),
+    code = 0:3,
+    diagonal = letter(3L) == "I",
+    spherical = letter(2L) == "I",
+    shared = letter(1L) != "V" & letter(2L) != "V" & letter(3L) != "V",
+    description = c(
+      "each component its own unrestricted covariance",
+      "one unrestricted covariance shared by all components",
+      "each component its own diagonal covariance (axis-aligned ellipses)",
+      "each component its own variance, the same in every direction"
+    ),
+    stringsAsFactors = FALSE
+  )
+})
+
+# The names `covariance` accepts, each with the model it names.
+model_synonyms <- function() {
+  t <- model_table
+  syn <- c(stats::setNames(t$name, t$name), stats::setNames(t$name, t$mclust),
+           stats::setNames(t$name, t$sklearn))
+  syn[!duplicated(names(syn))]
+}
+
+# The rows of the table for the models named `covariance` (gmmfit names).
+model_rows <- function(covariance) model_table[match(covariance, model_table$name), , drop = FALSE]
+
+# Integer code of a covariance model for the C++ engine.
+covariance_code <- function(covariance) model_table$code[match(covariance, model_table$name)]
+
+# Free parameters: k - 1 weights, k d means, and the covariance parameters,
+# counted from mclust's letters: the volume 1 (E) or k (V) values, the shape
+# d - 1 or k (d - 1) (none for I), the orientation d (d - 1) / 2 or
+# k d (d - 1) / 2 (none for I). Vectorised over k and covariance.
+n_parameters <- function(k, d, covariance) {
+  m <- max(length(k), length(covariance))
+  k <- rep_len(k, m)
+  code <- model_rows(rep_len(covariance, m))$mclust
+  times <- function(letter) ifelse(letter == "V", k, ifelse(letter == "E", 1, 0))
+  cov <- times(substr(code, 1L, 1L)) + times(substr(code, 2L, 2L)) * (d - 1) +
+    times(substr(code, 3L, 3L)) * d * (d - 1) / 2
+  as.integer(k - 1 + k * d + cov)
+}
+
+# The model's parameters from the engine's M-step applied to the
+# covariances themselves: unchanged when they follow the model, otherwise
+# the nearest of the model (the diagonals for "diag", the mean variance for
+# "spherical", the weighted mean for "tied").
+project_params <- function(p, covariance) {
+  out <- cpp_project(p, covariance_code(covariance))
+  p$covariances <- array(out$covariances, dim(p$covariances))
+  p
+}

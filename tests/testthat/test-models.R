@@ -1,0 +1,88 @@
+# The table of covariance models (R/models.R) against the engine's
+# (src/gmmcore/structures.h), mclust's parameter counts and the direct
+# formulas of each model's projection.
+
+models <- gmmfit:::model_table
+
+test_that("R's model table and the engine's agree, code by code", {
+  engine <- gmmfit:::cpp_models()
+  expect_identical(engine$code, 0:(nrow(engine) - 1L))
+  expect_identical(sort(models$code), engine$code)
+  rows <- match(engine$code, models$code)
+  expect_identical(models$mclust[rows], engine$name)
+  expect_identical(models$diagonal[rows], engine$diagonal)
+  expect_identical(models$spherical[rows], engine$spherical)
+  expect_identical(models$shared[rows], engine$shared)
+  expect_false(anyDuplicated(c(models$name, models$mclust)) > 0)
+})
+
+test_that("every name of the table is accepted for `covariance`, and nothing else", {
+  for (i in seq_len(nrow(models))) {
+    for (nm in stats::na.omit(c(models$name[i], models$mclust[i], models$sklearn[i]))) {
+      expect_identical(gmmfit:::check_covariance(nm), models$name[i])
+    }
+  }
+  expect_identical(gmmfit:::check_covariance(c("VVV", "full", "EEE")), c("full", "tied"))
+  err <- expect_error(gmm_fit(faithful, k = 2, covariance = "XYZ"), class = "gmm_input_error")
+  for (nm in c(models$name, models$mclust)) expect_match(conditionMessage(err), nm, fixed = TRUE)
+})
+
+test_that("degrees of freedom equal mclust's nMclustParams() for every model", {
+  skip_if_not_installed("mclust")
+  for (d in 1:6) for (k in 1:5) for (i in seq_len(nrow(models))) {
+    # (mclust names one-variable models by the volume alone.)
+    mc <- if (d == 1L) substr(models$mclust[i], 1L, 1L) else models$mclust[i]
+    expect_identical(gmmfit:::n_parameters(k, d, models$name[i]),
+                     as.integer(mclust::nMclustParams(mc, d = d, G = k)),
+                     info = sprintf("%s, d = %d, k = %d", models$name[i], d, k))
+  }
+  # Vectorised over k and the model, as the search table uses it.
+  expect_identical(gmmfit:::n_parameters(c(2L, 3L), 4L, c("full", "diag")),
+                   c(gmmfit:::n_parameters(2L, 4L, "full"), gmmfit:::n_parameters(3L, 4L, "diag")))
+})
+
+test_that("projecting parameters onto a model gives the direct formulas, and projects nothing twice", {
+  set.seed(11)
+  k <- 3L
+  d <- 4L
+  covs <- array(0, c(d, d, k))
+  for (j in seq_len(k)) {
+    a <- matrix(rnorm(d * d), d)
+    covs[, , j] <- crossprod(a) + diag(d)
+  }
+  p <- list(weights = c(0.2, 0.5, 0.3), means = matrix(rnorm(k * d), k), covariances = covs)
+  direct <- list(
+    full = covs,
+    tied = array(Reduce(`+`, lapply(1:k, function(j) p$weights[j] * covs[, , j])), c(d, d, k)),
+    diag = array(vapply(1:k, function(j) diag(diag(covs[, , j])), matrix(0, d, d)), c(d, d, k)),
+    spherical = array(vapply(1:k, function(j) diag(mean(diag(covs[, , j])), d), matrix(0, d, d)),
+                      c(d, d, k))
+  )
+  expect_setequal(names(direct), models$name)
+  for (m in models$name) {
+    q <- gmmfit:::project_params(p, m)
+    expect_equal(q$covariances, direct[[m]], tolerance = 1e-14, info = m)
+    expect_identical(q$weights, p$weights)
+    expect_identical(q$means, p$means)
+    # The projection follows the model, and projecting it again changes nothing.
+    expect_silent(gmmfit:::check_structure(q, m))
+    expect_equal(gmmfit:::project_params(q, m)$covariances, q$covariances, tolerance = 1e-14)
+  }
+})
+
+test_that("covariances that do not follow a model are refused with what the model needs", {
+  unequal <- list(diag(2), 2 * diag(2))
+  expect_error(gmm_mixture(c(0.5, 0.5), rbind(0:1, 2:3), unequal, covariance = "tied"),
+               "must all be equal for covariance = \"tied\"; component 2", class = "gmm_input_error")
+  rotated <- list(matrix(c(2, 1, 1, 2), 2), diag(2))
+  expect_error(gmm_mixture(c(0.5, 0.5), rbind(0:1, 2:3), rotated, covariance = "VVI"),
+               "must be diagonal for covariance = \"diag\"; component 1", class = "gmm_input_error")
+  oblong <- list(diag(c(1, 2)), diag(2))
+  expect_error(gmm_mixture(c(0.5, 0.5), rbind(0:1, 2:3), oblong, covariance = "spherical"),
+               "multiples of the identity for covariance = \"spherical\"", class = "gmm_input_error")
+  for (m in models$name) {
+    ok <- gmmfit:::project_params(list(weights = c(0.5, 0.5), means = rbind(0:1, 2:3),
+                                       covariances = array(c(2, 1, 1, 3, 1, 0, 0, 4), c(2, 2, 2))), m)
+    expect_s3_class(gmm_mixture(ok$weights, ok$means, ok$covariances, covariance = m), "gmmfit")
+  }
+})
