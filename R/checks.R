@@ -140,13 +140,16 @@ check_covariance <- function(covariance) {
     gmm_abort(sprintf("`covariance` must be a character vector, not %s.",
                       describe_value(covariance)))
   }
+  if ("all" %in% covariance) return(model_table$name)
   synonyms <- model_synonyms()
   unknown <- setdiff(covariance, names(synonyms))
   if (length(unknown)) {
+    quoted <- function(x) paste0("\"", x, "\"", collapse = ", ")
+    sk <- model_table[!is.na(model_table$sklearn), , drop = FALSE]
     gmm_abort(sprintf(
-      "`covariance` must be one or more of %s (or mclust's %s), not %s.",
-      paste0("\"", model_table$name, "\"", collapse = ", "),
-      paste0("\"", model_table$mclust, "\"", collapse = ", "), quote_names(unknown)
+      "`covariance` must be \"all\" or one or more of the models %s (mclust's names) or %s (scikit-learn's, for %s), not %s.",
+      quoted(model_order(model_table$mclust)), quoted(sk$sklearn),
+      paste(sk$mclust, collapse = ", "), quote_names(unknown)
     ))
   }
   unique(unname(synonyms[covariance]))

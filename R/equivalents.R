@@ -5,8 +5,8 @@
 #'
 #' @section From mclust:
 #' \tabular{ll}{
-#'   `Mclust(x, G = 1:9)` \tab `gmm_fit(x, k = 1:9, covariance = c("VVV", "EEE", "VVI", "VII"))` \cr
-#'   `modelNames = "VVV"` (also `"EEE"`, `"VVI"`, `"VII"`) \tab `covariance = "full"` (`"tied"`, `"diag"`, `"spherical"`; the mclust names are accepted) \cr
+#'   `Mclust(x, G = 1:9)` \tab `gmm_fit(x, k = 1:9, covariance = "all")` (twelve of mclust's fourteen models: all but EVE and VVE) \cr
+#'   `modelNames = "VEV"` \tab `covariance = "VEV"` (the mclust names; VVV, EEE, VVI and VII are called `"full"`, `"tied"`, `"diag"` and `"spherical"` in fits) \cr
 #'   `m$BIC`, `summary(m$BIC)` \tab `fit$search`, `print(fit$search, wide = TRUE)` (lower is better: the sign is the opposite of mclust's) \cr
 #'   `m$classification`, `m$z`, `m$uncertainty` \tab `fitted(fit)`, `fit$posterior`, `predict(fit, type = "uncertainty")` \cr
 #'   `predict(m, newdata)` \tab `predict(fit, newdata, type = "class")` or `type = "prob"` \cr

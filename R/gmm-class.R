@@ -128,31 +128,40 @@ simplify_cov_list <- function(covariances, d, arg) {
 
 # Covariances given for a model must follow it, since the engine reads
 # only the diagonal of diagonal models, one value of spherical ones and the
-# first matrix of shared ones.
+# first matrix of shared ones: they must equal their projection onto the
+# model (project_params()).
 check_structure <- function(p, covariance, arg = "`covariances`") {
   model <- model_rows(covariance)
   covs <- p$covariances
   d <- dim(covs)[1L]
+  ref <- project_params(p, covariance)$covariances
   off <- vapply(seq_len(dim(covs)[3L]), function(j) {
     s <- matrix(covs[, , j], d, d)
-    ref <- if (model$shared) matrix(covs[, , 1L], d, d) else s
-    if (model$spherical) {
-      ref <- diag(mean(diag(ref)), d)
-    } else if (model$diagonal) {
-      ref <- diag(diag(ref), d)
-    }
-    max(abs(s - ref)) > 1e-8 * max(abs(s))
+    is.null(ref) || max(abs(s - matrix(ref[, , j], d, d))) > 1e-8 * max(abs(s))
   }, logical(1))
-  if (any(off)) {
-    what <- c(if (model$shared) "all be equal",
-              if (model$spherical) "be multiples of the identity"
-              else if (model$diagonal) "be diagonal")
-    gmm_abort(sprintf(
-      "%s must %s for covariance = \"%s\"; component %d is not. Use covariance = \"full\" for unrestricted matrices.",
-      arg, paste(what, collapse = " and "), covariance, which(off)[1L]
-    ))
+  if (!any(off)) return(invisible(p))
+  j <- which(off)[1L]
+  if (model$shared) {
+    # (The component that differs from the first, when one does.)
+    differs <- vapply(seq_len(dim(covs)[3L]), function(i) {
+      max(abs(covs[, , i] - covs[, , 1L])) > 1e-8 * max(abs(covs[, , 1L]))
+    }, logical(1))
+    if (any(differs)) j <- which(differs)[1L]
   }
-  invisible(p)
+  s <- matrix(covs[, , j], d, d)
+  rule <- if (model$diagonal && any(s[row(s) != col(s)] != 0)) {
+    "be diagonal"
+  } else if (model$spherical && length(unique(diag(s))) > 1L) {
+    "be multiples of the identity"
+  } else if (model$shared) {
+    "all be equal"
+  } else {
+    sprintf("follow its constraints (%s)", model$description)
+  }
+  gmm_abort(sprintf(
+    "%s must %s for covariance = \"%s\"; component %d is not. Use covariance = \"full\" for unrestricted matrices.",
+    arg, rule, covariance, j
+  ))
 }
 
 # Names on every piece: components 1..k, variables as in the data.

@@ -7,12 +7,32 @@
 #' whole comparison in `$search`.
 #'
 #' @section Covariance structures:
+#' The models of mclust (Celeux and Govaert 1995): each component's
+#' covariance is \eqn{\lambda_j D_j A_j D_j^T}, its volume
+#' \eqn{\lambda_j}, shape \eqn{A_j} (diagonal, determinant 1) and orientation
+#' \eqn{D_j}, and the three letters of a model's name say whether each is
+#' equal across components (E), varies (V) or is the identity (I: round or
+#' axis-aligned components). Four have scikit-learn's names, which gmmfit
+#' uses for them (`fit$covariance`):
 #' \describe{
 #'   \item{`"full"` (mclust `"VVV"`)}{each component has its own unrestricted covariance;}
 #'   \item{`"tied"` (`"EEE"`)}{all components share one unrestricted covariance;}
 #'   \item{`"diag"` (`"VVI"`)}{each component has its own diagonal covariance;}
-#'   \item{`"spherical"` (`"VII"`)}{each component has its own variance, the same in every direction.}
+#'   \item{`"spherical"` (`"VII"`)}{each component has its own variance, the same in every direction;}
+#'   \item{`"EII"`}{one variance, the same in every direction, for all components;}
+#'   \item{`"EEI"`}{one diagonal covariance for all components;}
+#'   \item{`"VEI"`, `"EVI"`}{diagonal, with equal shapes and volumes that differ, or the reverse;}
+#'   \item{`"VEE"`}{equal shape and orientation, volumes that differ;}
+#'   \item{`"EEV"`, `"VEV"`}{equal shape, orientations that differ, with equal or varying volumes;}
+#'   \item{`"EVV"`}{equal volume, shapes and orientations that differ.}
 #' }
+#' `covariance = "all"` searches every model. The M-steps are the
+#' closed-form ones of Celeux and Govaert, except for VEI, VEE and VEV, whose
+#' volumes and common shape (or common matrix) are updated in turn until the
+#' M-step's objective changes by less than 1e-12 relatively (at most 1,000
+#' rounds). With `reg`, each component's scatter is regularised before the
+#' model's constraints are applied, so the covariances still follow them.
+#' mclust's EVE and VVE are not available yet.
 #'
 #' @section Starting points:
 #' For each `k`, starting partitions are drawn once and every covariance
@@ -105,8 +125,10 @@
 #'   names gets `x1`, `x2`, ...
 #' @param k Number of components, or a vector of candidates (default `1:9`,
 #'   or up to the number of rows when there are fewer).
-#' @param covariance Covariance structure(s): `"full"`, `"tied"`, `"diag"`,
-#'   `"spherical"`, or their mclust names `"VVV"`, `"EEE"`, `"VVI"`, `"VII"`.
+#' @param covariance Covariance model(s) (see "Covariance structures"): mclust's
+#'   names (`"EII"`, `"VII"`, `"EEI"`, `"VEI"`, `"EVI"`, `"VVI"`, `"EEE"`,
+#'   `"VEE"`, `"EEV"`, `"VEV"`, `"EVV"`, `"VVV"`), scikit-learn's for four of
+#'   them (`"full"`, `"tied"`, `"diag"`, `"spherical"`), or `"all"`.
 #'   Several are searched together with `k`.
 #' @param init Starting methods, one or more of `"hc"`, `"kmeans++"`,
 #'   `"random"`, `"random_from_data"` (default `c("hc", "kmeans++")`); or a

@@ -13,13 +13,14 @@
 #   spherical every covariance is a multiple of the identity (shape I)
 #   shared    all components have one covariance matrix
 model_table <- local({
-  mclust <- c("VVV", "EEE", "VVI", "VII")
+  mclust <- c("VVV", "EEE", "VVI", "VII", "EII", "EEI", "VEI", "EVI", "VEE", "EEV", "VEV", "EVV")
+  sklearn <- c("full", "tied", "diag", "spherical", rep(NA, 8L))
   letter <- function(i) substr(mclust, i, i)
   data.frame(
-    name = c("full", "tied", "diag", "spherical"),
+    name = ifelse(is.na(sklearn), mclust, sklearn),
     mclust = mclust,
-    sklearn = c("full", "tied", "diag", "spherical"),
-    code = 0:3,
+    sklearn = sklearn,
+    code = seq_along(mclust) - 1L,
     diagonal = letter(3L) == "I",
     spherical = letter(2L) == "I",
     shared = letter(1L) != "V" & letter(2L) != "V" & letter(3L) != "V",
@@ -27,11 +28,27 @@ model_table <- local({
       "each component its own unrestricted covariance",
       "one unrestricted covariance shared by all components",
       "each component its own diagonal covariance (axis-aligned ellipses)",
-      "each component its own variance, the same in every direction"
+      "each component its own variance, the same in every direction",
+      "one variance, the same in every direction, for all components",
+      "one diagonal covariance shared by all components",
+      "diagonal: equal shapes, volumes that differ",
+      "diagonal: equal volumes, shapes that differ",
+      "equal shapes and orientations, volumes that differ",
+      "equal volumes and shapes, orientations that differ",
+      "equal shapes, volumes and orientations that differ",
+      "equal volumes, shapes and orientations that differ"
     ),
     stringsAsFactors = FALSE
   )
 })
+
+# mclust names in mclust's order (by volume, shape, orientation: simplest
+# first).
+model_order <- function(mclust) {
+  all <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE",
+           "EEV", "VEV", "EVV", "VVV")
+  mclust[order(match(mclust, all))]
+}
 
 # The names `covariance` accepts, each with the model it names.
 model_synonyms <- function() {
@@ -67,6 +84,7 @@ n_parameters <- function(k, d, covariance) {
 # "spherical", the weighted mean for "tied").
 project_params <- function(p, covariance) {
   out <- cpp_project(p, covariance_code(covariance))
-  p$covariances <- array(out$covariances, dim(p$covariances))
+  # (NULL covariances when the projection is not positive definite.)
+  p$covariances <- if (is.null(out$error)) array(out$covariances, dim(p$covariances))
   p
 }

@@ -16,12 +16,19 @@
 #ifndef GMMCORE_STRUCTURES_H
 #define GMMCORE_STRUCTURES_H
 
+#include <cmath>
+#include <limits>
 #include "types.h"
 
 namespace gmmcore {
 
 struct StepSettings {
   const Vector* reg = nullptr;  // d values added to the covariance diagonals
+  // The iterative models (VEI, VEE, VEV): their inner iterations stop when
+  // the objective changes by less than inner_tol relatively, or after
+  // inner_max rounds.
+  double inner_tol = 1e-12;
+  int inner_max = 1000;
 };
 
 namespace structures {
@@ -74,6 +81,191 @@ inline void spherical(const Scatter& sc, const StepSettings& s, const Params*, P
   }
 }
 
+// The models below apply `reg` to the scatter (W_j + n_j reg), before the
+// constraints, so that the regularised covariances still follow them. Each
+// is a maximiser of the complete-data log-likelihood under its constraints
+// (Celeux and Govaert 1995); volume, shape and orientation are written
+// lambda, A (diagonal, determinant 1) and D (orthogonal).
+
+// diag(W_j) + n_j reg.
+inline Vector diag_reg(const Scatter& sc, const StepSettings& s, Index j) {
+  return sc.W[j].diagonal() + sc.n_k(j) * *s.reg;
+}
+
+// W_j + n_j reg, both triangles filled.
+inline Matrix full_reg(const Scatter& sc, const StepSettings& s, Index j) {
+  Matrix S = sc.W[j];
+  fill_upper(S);
+  S.diagonal() += sc.n_k(j) * *s.reg;
+  return S;
+}
+
+// The d-th root of the product of positive values (a determinant).
+inline double geo_root(const Vector& v) { return std::exp(v.array().log().mean()); }
+
+inline void set_diagonal(Matrix& m, const Vector& v) {
+  m.setZero(v.size(), v.size());
+  m.diagonal() = v;
+}
+
+// EII: lambda I, one volume for all: sum_j tr(W_j) / (n d).
+inline void eii(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
+  const Index k = sc.n_k.size(), d = sc.means.cols();
+  double t = 0.0;
+  for (Index j = 0; j < k; ++j) t += diag_reg(sc, s, j).sum();
+  const Vector v = Vector::Constant(d, t / (sc.n_k.sum() * d));
+  for (Index j = 0; j < k; ++j) set_diagonal(p.cov[j], v);
+}
+
+// EEI: one diagonal matrix for all, sum_j diag(W_j) / n.
+inline void eei(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
+  const Index k = sc.n_k.size(), d = sc.means.cols();
+  Vector b = Vector::Zero(d);
+  for (Index j = 0; j < k; ++j) b += diag_reg(sc, s, j);
+  b /= sc.n_k.sum();
+  for (Index j = 0; j < k; ++j) set_diagonal(p.cov[j], b);
+}
+
+// EVI: lambda A_j: A_j = diag(W_j) / |diag(W_j)|^(1/d),
+// lambda = sum_j |diag(W_j)|^(1/d) / n.
+inline void evi(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
+  const Index k = sc.n_k.size();
+  std::vector<Vector> a(k);
+  double lambda = 0.0;
+  for (Index j = 0; j < k; ++j) {
+    a[j] = diag_reg(sc, s, j);
+    const double g = geo_root(a[j]);
+    a[j] /= g;
+    lambda += g;
+  }
+  lambda /= sc.n_k.sum();
+  for (Index j = 0; j < k; ++j) set_diagonal(p.cov[j], lambda * a[j]);
+}
+
+// Shared by VEI and VEV: the volumes lambda_j and the common shape A of
+// components with scatter eigenvalues (or diagonals) omega_j, by
+// alternating the two closed-form updates until the objective
+// sum_j tr(Omega_j A^-1) / lambda_j + d n_j log lambda_j changes by less than
+// `tol` relatively (or `max_iter` rounds).
+inline void common_shape(const std::vector<Vector>& omega, const Vector& n_k, Vector& lambda,
+                         Vector& a, double tol, int max_iter) {
+  const Index k = n_k.size(), d = omega[0].size();
+  lambda.resize(k);
+  a = Vector::Ones(d);
+  double last = std::numeric_limits<double>::infinity();
+  for (int it = 0; it < max_iter; ++it) {
+    for (Index j = 0; j < k; ++j)
+      lambda(j) = (omega[j].array() / a.array()).sum() / (static_cast<double>(d) * n_k(j));
+    Vector b = Vector::Zero(d);
+    for (Index j = 0; j < k; ++j) b += omega[j] / lambda(j);
+    a = b / geo_root(b);
+    double obj = 0.0;
+    for (Index j = 0; j < k; ++j)
+      obj += (omega[j].array() / a.array()).sum() / lambda(j) +
+             static_cast<double>(d) * n_k(j) * std::log(lambda(j));
+    if (std::abs(last - obj) <= tol * (1.0 + std::abs(obj))) break;
+    last = obj;
+  }
+}
+
+// VEI: lambda_j A, iterated (common_shape) on the diagonals of W_j.
+inline void vei(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
+  const Index k = sc.n_k.size();
+  std::vector<Vector> omega(k);
+  for (Index j = 0; j < k; ++j) omega[j] = diag_reg(sc, s, j);
+  Vector lambda, a;
+  common_shape(omega, sc.n_k, lambda, a, s.inner_tol, s.inner_max);
+  for (Index j = 0; j < k; ++j) set_diagonal(p.cov[j], lambda(j) * a);
+}
+
+// VEE: lambda_j C, |C| = 1, iterated: C = sum_j W_j / lambda_j scaled to
+// determinant 1, lambda_j = tr(W_j C^-1) / (d n_j).
+inline void vee(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
+  const Index k = sc.n_k.size(), d = sc.means.cols();
+  std::vector<Matrix> S(k);
+  Vector lambda(k);
+  for (Index j = 0; j < k; ++j) {
+    S[j] = full_reg(sc, s, j);
+    lambda(j) = S[j].trace() / (static_cast<double>(d) * sc.n_k(j));
+  }
+  Matrix C(d, d);
+  double last = std::numeric_limits<double>::infinity();
+  for (int it = 0; it < s.inner_max; ++it) {
+    C.setZero();
+    for (Index j = 0; j < k; ++j) C += S[j] / lambda(j);
+    Eigen::LLT<Matrix> llt(C);
+    if (llt.info() != Eigen::Success) break;
+    const double logdet = 2.0 * Matrix(llt.matrixL()).diagonal().array().log().sum();
+    const double g = std::exp(logdet / static_cast<double>(d));
+    C /= g;
+    const Eigen::LLT<Matrix> llt_c(C);
+    double obj = 0.0;
+    for (Index j = 0; j < k; ++j) {
+      const double t = llt_c.solve(S[j]).trace();
+      lambda(j) = t / (static_cast<double>(d) * sc.n_k(j));
+      obj += t / lambda(j) + static_cast<double>(d) * sc.n_k(j) * std::log(lambda(j));
+    }
+    if (std::abs(last - obj) <= s.inner_tol * (1.0 + std::abs(obj))) break;
+    last = obj;
+  }
+  for (Index j = 0; j < k; ++j) p.cov[j] = lambda(j) * C;
+}
+
+// The eigenvalues (increasing) and eigenvectors of W_j + n_j reg.
+inline void eigen_scatter(const Scatter& sc, const StepSettings& s, Index j, Vector& values,
+                          Matrix& vectors) {
+  Eigen::SelfAdjointEigenSolver<Matrix> es(full_reg(sc, s, j));
+  values = es.eigenvalues();
+  vectors = es.eigenvectors();
+}
+
+// EEV: lambda D_j A D_j^T: D_j the eigenvectors of W_j, lambda A the sum
+// over components of their eigenvalues (in the same order) over n.
+inline void eev(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
+  const Index k = sc.n_k.size(), d = sc.means.cols();
+  std::vector<Matrix> D(k);
+  Vector omega = Vector::Zero(d), values;
+  for (Index j = 0; j < k; ++j) {
+    eigen_scatter(sc, s, j, values, D[j]);
+    omega += values;
+  }
+  omega /= sc.n_k.sum();
+  for (Index j = 0; j < k; ++j) p.cov[j] = D[j] * omega.asDiagonal() * D[j].transpose();
+}
+
+// VEV: lambda_j D_j A D_j^T: D_j the eigenvectors of W_j, lambda_j and A
+// iterated (common_shape) on their eigenvalues.
+inline void vev(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
+  const Index k = sc.n_k.size();
+  std::vector<Matrix> D(k);
+  std::vector<Vector> omega(k);
+  for (Index j = 0; j < k; ++j) eigen_scatter(sc, s, j, omega[j], D[j]);
+  Vector lambda, a;
+  common_shape(omega, sc.n_k, lambda, a, s.inner_tol, s.inner_max);
+  for (Index j = 0; j < k; ++j)
+    p.cov[j] = lambda(j) * (D[j] * a.asDiagonal() * D[j].transpose());
+}
+
+// EVV: lambda C_j, |C_j| = 1: C_j = W_j / |W_j|^(1/d),
+// lambda = sum_j |W_j|^(1/d) / n.
+inline void evv(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
+  const Index k = sc.n_k.size(), d = sc.means.cols();
+  std::vector<Matrix> C(k);
+  double lambda = 0.0;
+  for (Index j = 0; j < k; ++j) {
+    C[j] = full_reg(sc, s, j);
+    Eigen::LLT<Matrix> llt(C[j]);
+    const double logdet = llt.info() == Eigen::Success
+        ? 2.0 * Matrix(llt.matrixL()).diagonal().array().log().sum()
+        : -std::numeric_limits<double>::infinity();
+    const double g = std::exp(logdet / static_cast<double>(d));
+    C[j] /= g;
+    lambda += g;
+  }
+  lambda /= sc.n_k.sum();
+  for (Index j = 0; j < k; ++j) p.cov[j] = lambda * C[j];
+}
+
 }  // namespace structures
 
 struct Model {
@@ -84,7 +276,7 @@ struct Model {
   void (*covariances)(const Scatter&, const StepSettings&, const Params*, Params&);
 };
 
-constexpr int kModels = 4;
+constexpr int kModels = 12;
 
 inline const Model& model(CovType type) {
   static const Model table[kModels] = {
@@ -92,6 +284,14 @@ inline const Model& model(CovType type) {
       {"EEE", false, false, true, structures::tied},        // CovType::Tied
       {"VVI", true, false, false, structures::diag},        // CovType::Diag
       {"VII", true, true, false, structures::spherical},    // CovType::Spherical
+      {"EII", true, true, true, structures::eii},            // CovType::EII
+      {"EEI", true, false, true, structures::eei},           // CovType::EEI
+      {"VEI", true, false, false, structures::vei},          // CovType::VEI
+      {"EVI", true, false, false, structures::evi},          // CovType::EVI
+      {"VEE", false, false, false, structures::vee},         // CovType::VEE
+      {"EEV", false, false, false, structures::eev},         // CovType::EEV
+      {"VEV", false, false, false, structures::vev},         // CovType::VEV
+      {"EVV", false, false, false, structures::evv},         // CovType::EVV
   };
   return table[static_cast<int>(type)];
 }

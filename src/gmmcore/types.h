@@ -20,7 +20,10 @@ using Index = Eigen::Index;
 
 // The covariance models, numbered as in the table of structures.h (which
 // holds their properties and M-steps) and in R's model table.
-enum class CovType { Full = 0, Tied = 1, Diag = 2, Spherical = 3 };
+enum class CovType {
+  Full = 0, Tied = 1, Diag = 2, Spherical = 3,
+  EII = 4, EEI = 5, VEI = 6, EVI = 7, VEE = 8, EEV = 9, VEV = 10, EVV = 11
+};
 
 // Instruction sets of the kernels, narrowest first; `Auto` is the widest
 // the processor supports (dispatch.h).

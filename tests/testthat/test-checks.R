@@ -86,10 +86,11 @@ test_that("k that is not a whole number is an error naming `k`", {
 
 test_that("an unknown covariance structure is an error listing the valid ones", {
   expect_error(gmm_fit(faithful, k = 2, covariance = "VVV2"),
-               paste0("`covariance` must be one or more of ",
+               paste0("`covariance` must be \"all\" or one or more of the models ",
+                      "\"EII\", \"VII\", .*\"VVV\" \\(mclust's names\\) or ",
                       "\"full\", \"tied\", \"diag\", \"spherical\".*not 'VVV2'"),
                class = "gmm_input_error")
-  expect_error(gmm_fit(faithful, k = 2, covariance = c("full", "EVV")), "not 'EVV'",
+  expect_error(gmm_fit(faithful, k = 2, covariance = c("full", "EVW")), "not 'EVW'",
                class = "gmm_input_error")
 })
 

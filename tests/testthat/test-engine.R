@@ -17,7 +17,9 @@ test_that("the M-step matches stats::cov.wt (ML) for every covariance structure"
                    diag = diagonal, spherical = spherical)
   means <- t(vapply(cw, `[[`, numeric(4), "center"))
 
-  for (type in names(cov_codes)) {
+  # (The other models are the projections of `full` checked in
+  # test-models.R.)
+  for (type in names(expected)) {
     m <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 0, 1L)
     expect_equal(as.vector(m$weights), nk / n, tolerance = 1e-12, info = type)
     expect_equal(unname(m$means), unname(means), tolerance = 1e-12, info = type)
@@ -31,13 +33,23 @@ test_that("the M-step adds `reg` to the diagonal of every structure", {
   resp <- matrix(runif(nrow(x) * 2), nrow(x), 2)
   resp <- resp / rowSums(resp)
   reg <- 0.25
-  for (type in names(cov_codes)) {
+  for (type in c("full", "tied", "diag", "spherical")) {
     plain <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 0, 1L)
     with_reg <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], reg, 1L)
     expect_equal(with_reg$covariances,
                  plain$covariances + array(diag(reg, 2), c(2, 2, 2)),
                  tolerance = 1e-12, info = type)
     expect_identical(with_reg$means, plain$means)
+  }
+  # Every model: `reg` enters the scatter of each component (W_j + n_j reg),
+  # before the model's constraints, so the result still follows them.
+  full <- gmmfit:::cpp_mstep(x, resp, cov_codes[["full"]], 0, 1L)
+  full$covariances <- full$covariances + array(diag(reg, 2), c(2, 2, 2))
+  for (type in names(cov_codes)) {
+    with_reg <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], reg, 1L)
+    expect_equal(with_reg$covariances, gmmfit:::project_params(full, type)$covariances,
+                 tolerance = 1e-10, info = type)
+    expect_silent(gmmfit:::check_structure(with_reg, type))
   }
 })
 
@@ -75,8 +87,23 @@ test_that("the E-step matches the multivariate normal formula for every structur
     full = covs,
     tied = rep(list(pooled), 3),
     diag = lapply(covs, function(s) diag(diag(s))),
-    spherical = lapply(covs, function(s) diag(mean(diag(s)), 4))
+    spherical = lapply(covs, function(s) diag(mean(diag(s)), 4)),
+    EII = rep(list(diag(mean(diag(pooled)), 4)), 3),
+    EEI = rep(list(diag(diag(pooled))), 3),
+    VEI = lapply(1:3, function(j) j * diag(diag(pooled))),
+    EVI = lapply(covs, function(s) diag(diag(s)) / prod(diag(s))^(1 / 4)),
+    VEE = lapply(1:3, function(j) j * pooled),
+    EEV = lapply(covs, function(s) {
+      v <- eigen(s, symmetric = TRUE)$vectors
+      v %*% diag(eigen(pooled, symmetric = TRUE)$values) %*% t(v)
+    }),
+    VEV = lapply(1:3, function(j) {
+      v <- eigen(covs[[j]], symmetric = TRUE)$vectors
+      j * v %*% diag(eigen(pooled, symmetric = TRUE)$values) %*% t(v)
+    }),
+    EVV = lapply(covs, function(s) s / det(s)^(1 / 4))
   )
+  expect_setequal(names(params_for), names(cov_codes))
   weights <- c(0.2, 0.3, 0.5)
   means <- rowsum(x, g) / tabulate(g)
   for (type in names(cov_codes)) {
@@ -123,13 +150,18 @@ test_that("a singular covariance is reported with its index and the advice to ra
   x <- cbind(c(rep(1, 5), seq(2, 10, length.out = 20)),
              c(rep(1, 5), sin(1:20)))
   resp <- one_hot_ref(rep(1:2, c(5, 20)))
-  for (type in names(cov_codes)[-2]) {
+  # Models whose volume or shape is the component's own fail; those that
+  # pool them with the spread-out group (EII, EEI, EEE, EEV) stay regular.
+  models <- gmmfit:::model_table
+  own <- substr(models$mclust, 1, 1) == "V" | substr(models$mclust, 2, 2) == "V"
+  for (type in models$name[own]) {
     m <- gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 0, 1L)
     expect_match(m$error, "component 1 is not positive definite.*collinear columns.*larger `reg`", info = type)
     expect_identical(m$component, 1L, info = type)
   }
-  # Pooling with the spread-out group keeps the tied covariance regular.
-  expect_null(gmmfit:::cpp_mstep(x, resp, cov_codes[["tied"]], 0, 1L)$error)
+  for (type in models$name[!own]) {
+    expect_null(gmmfit:::cpp_mstep(x, resp, cov_codes[[type]], 0, 1L)$error, info = type)
+  }
   expect_null(gmmfit:::cpp_mstep(x, resp, cov_codes[["full"]], 1e-3, 1L)$error)
 })
 

@@ -105,7 +105,7 @@ test_that("gmm_mixture() rejects covariances that are not symmetric positive def
 })
 
 test_that("gmm_mixture() rejects an unknown or a repeated structure", {
-  expect_error(gmm_mixture(1, 0, 1, covariance = "banana"), "`covariance` must be one or more of",
+  expect_error(gmm_mixture(1, 0, 1, covariance = "banana"), "`covariance` must be \"all\" or one or more of",
                class = "gmm_input_error")
   expect_error(gmm_mixture(1, 0, 1, covariance = c("full", "diag")),
                "`covariance` must be a single structure", class = "gmm_input_error")

@@ -1,16 +1,25 @@
-test_that("from the Species partition of iris the optimum equals mclust's for every structure", {
+test_that("from the Species partition of iris the optimum equals mclust's for every model", {
   skip_if_not_installed("mclust")
-  for (model in c("VVV", "EEE", "VVI", "VII")) {
+  for (model in gmmfit:::model_table$mclust) {
     expect_same_optimum_as_mclust(iris[, 1:4], iris$Species, model)
   }
 })
 
-test_that("from a k-means partition of faithful the optimum equals mclust's for every structure", {
+test_that("from a k-means partition of faithful the optimum equals mclust's for every model", {
   skip_if_not_installed("mclust")
   set.seed(1)
   labels <- kmeans(faithful, centers = 3)$cluster
-  for (model in c("VVV", "EEE", "VVI", "VII")) {
+  for (model in gmmfit:::model_table$mclust) {
     expect_same_optimum_as_mclust(faithful, labels, model)
+  }
+})
+
+test_that("with six variables (swiss) the optimum equals mclust's for every model", {
+  skip_if_not_installed("mclust")
+  set.seed(2)
+  labels <- kmeans(scale(swiss), centers = 3, nstart = 5)$cluster
+  for (model in gmmfit:::model_table$mclust) {
+    expect_same_optimum_as_mclust(swiss, labels, model)
   }
 })
 
