@@ -140,7 +140,9 @@ check_covariance <- function(covariance) {
     gmm_abort(sprintf("`covariance` must be a character vector, not %s.",
                       describe_value(covariance)))
   }
-  if ("all" %in% covariance) return(model_table$name)
+  if ("all" %in% covariance) {
+    return(model_table$name[match(model_order(model_table$mclust), model_table$mclust)])
+  }
   synonyms <- model_synonyms()
   unknown <- setdiff(covariance, names(synonyms))
   if (length(unknown)) {

@@ -312,6 +312,9 @@ plot_bic <- function(x, main = NULL, xlim = NULL, ylim = NULL, dots = list()) {
   opts <- plot_options(dots)
   types <- unique(s$covariance)
   col <- component_colours(length(types))
+  # With many models, symbols and line types tell them apart too.
+  pch <- rep_len(c(19, 17, 15, 18, 1, 2, 0, 5, 6, 3, 8, 4), length(types))
+  lty <- rep_len(1:3, length(types))
   draw(graphics::plot, list(
     x = xlim %||% range(s$k), y = ylim %||% range(s$bic, na.rm = TRUE), type = "n",
     xlab = "number of components k", ylab = "BIC (lower is better)",
@@ -322,15 +325,18 @@ plot_bic <- function(x, main = NULL, xlim = NULL, ylim = NULL, dots = list()) {
   for (t in seq_along(types)) {
     r <- s[s$covariance == types[t], ]
     flat <- !is.na(r$degenerate) & r$degenerate
-    graphics::lines(r$k, r$bic, col = col[t], lwd = 2)
-    graphics::points(r$k, r$bic, pch = ifelse(flat, 4, 19), col = col[t], cex = ifelse(flat, 1.3, 1))
+    graphics::lines(r$k, r$bic, col = col[t], lwd = 2, lty = lty[t])
+    graphics::points(r$k, r$bic, pch = ifelse(flat, 4, pch[t]), col = col[t],
+                     cex = ifelse(flat, 1.3, 1))
   }
   chosen <- s$k == length(x$weights) & s$covariance == x$covariance
   graphics::points(s$k[chosen], s$bic[chosen], pch = 1, cex = 2.5, lwd = 2)
   if (any(s$degenerate, na.rm = TRUE) && !identical(opts$legend, FALSE)) {
-    graphics::legend("bottomleft", legend = "degenerate (not eligible)", pch = 4, bty = "n")
+    graphics::mtext("x: degenerate (not eligible)", side = 3, line = 0.2, adj = 1, cex = 0.8)
   }
-  draw_legend(opts, "topright", legend = types, col = col, lwd = 2, pch = 19, bty = "n")
+  draw_legend(opts, "topright", legend = types, col = col, lwd = 2, lty = lty, pch = pch,
+              bty = "n", ncol = if (length(types) > 6L) 2L else 1L,
+              cex = if (length(types) > 6L) 0.8 else 1)
   x
 }
 

@@ -103,6 +103,13 @@ inline Matrix full_reg(const Scatter& sc, const StepSettings& s, Index j) {
 // The d-th root of the product of positive values (a determinant).
 inline double geo_root(const Vector& v) { return std::exp(v.array().log().mean()); }
 
+// |m|^(1/d) of a symmetric matrix: 0 when it is not positive definite.
+inline double det_root(const Matrix& m) {
+  Eigen::LLT<Matrix> llt(m);
+  if (llt.info() != Eigen::Success) return 0.0;
+  return std::exp(2.0 * Matrix(llt.matrixL()).diagonal().array().log().mean());
+}
+
 inline void set_diagonal(Matrix& m, const Vector& v) {
   m.setZero(v.size(), v.size());
   m.diagonal() = v;
@@ -193,10 +200,8 @@ inline void vee(const Scatter& sc, const StepSettings& s, const Params*, Params&
   for (int it = 0; it < s.inner_max; ++it) {
     C.setZero();
     for (Index j = 0; j < k; ++j) C += S[j] / lambda(j);
-    Eigen::LLT<Matrix> llt(C);
-    if (llt.info() != Eigen::Success) break;
-    const double logdet = 2.0 * Matrix(llt.matrixL()).diagonal().array().log().sum();
-    const double g = std::exp(logdet / static_cast<double>(d));
+    const double g = det_root(C);
+    if (!(g > 0.0)) break;
     C /= g;
     const Eigen::LLT<Matrix> llt_c(C);
     double obj = 0.0;
@@ -249,16 +254,12 @@ inline void vev(const Scatter& sc, const StepSettings& s, const Params*, Params&
 // EVV: lambda C_j, |C_j| = 1: C_j = W_j / |W_j|^(1/d),
 // lambda = sum_j |W_j|^(1/d) / n.
 inline void evv(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
-  const Index k = sc.n_k.size(), d = sc.means.cols();
+  const Index k = sc.n_k.size();
   std::vector<Matrix> C(k);
   double lambda = 0.0;
   for (Index j = 0; j < k; ++j) {
     C[j] = full_reg(sc, s, j);
-    Eigen::LLT<Matrix> llt(C[j]);
-    const double logdet = llt.info() == Eigen::Success
-        ? 2.0 * Matrix(llt.matrixL()).diagonal().array().log().sum()
-        : -std::numeric_limits<double>::infinity();
-    const double g = std::exp(logdet / static_cast<double>(d));
+    const double g = det_root(C[j]);
     C[j] /= g;
     lambda += g;
   }

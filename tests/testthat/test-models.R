@@ -32,6 +32,19 @@ test_that("every name of the table is accepted for `covariance`, and nothing els
   for (nm in c(models$name, models$mclust)) expect_match(conditionMessage(err), nm, fixed = TRUE)
 })
 
+test_that("covariance = \"all\" searches every model and chooses what Mclust chooses on iris", {
+  expect_setequal(gmmfit:::check_covariance("all"), models$name)
+  expect_identical(gmmfit:::check_covariance(c("full", "all")), gmmfit:::check_covariance("all"))
+  skip_if_not_installed("mclust")
+  set.seed(1)
+  fit <- gmm_fit(iris[, 1:4], k = 1:9, covariance = "all")
+  expect_identical(nrow(fit$search), 9L * nrow(models))
+  ref <- call_mclust("Mclust", iris[, 1:4], G = 1:9, modelNames = models$mclust, verbose = FALSE)
+  expect_identical(models$mclust[models$name == fit$covariance], ref$modelName)
+  expect_identical(length(fit$weights), as.integer(ref$G))
+  expect_equal(BIC(fit), -ref$bic, tolerance = 1e-8)
+})
+
 test_that("degrees of freedom equal mclust's nMclustParams() for every model", {
   skip_if_not_installed("mclust")
   for (d in 1:6) for (k in 1:5) for (i in seq_len(nrow(models))) {
