@@ -5,7 +5,7 @@
 #'
 #' @section From mclust:
 #' \tabular{ll}{
-#'   `Mclust(x, G = 1:9)` \tab `gmm_fit(x, k = 1:9, covariance = "all")` (twelve of mclust's fourteen models: all but EVE and VVE) \cr
+#'   `Mclust(x, G = 1:9)` \tab `gmm_fit(x, k = 1:9, covariance = "all")` (all fourteen models) \cr
 #'   `modelNames = "VEV"` \tab `covariance = "VEV"` (the mclust names; VVV, EEE, VVI and VII are called `"full"`, `"tied"`, `"diag"` and `"spherical"` in fits) \cr
 #'   `m$BIC`, `summary(m$BIC)` \tab `fit$search`, `print(fit$search, wide = TRUE)` (lower is better: the sign is the opposite of mclust's) \cr
 #'   `m$classification`, `m$z`, `m$uncertainty` \tab `fitted(fit)`, `fit$posterior`, `predict(fit, type = "uncertainty")` \cr

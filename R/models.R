@@ -12,9 +12,12 @@
 #   diagonal  every covariance is diagonal (orientation I)
 #   spherical every covariance is a multiple of the identity (shape I)
 #   shared    all components have one covariance matrix
+#   iterative its M-step iterates (to a relative change of 1e-12 in its
+#             objective, at most 100 rounds) instead of having a closed form
 model_table <- local({
-  mclust <- c("VVV", "EEE", "VVI", "VII", "EII", "EEI", "VEI", "EVI", "VEE", "EEV", "VEV", "EVV")
-  sklearn <- c("full", "tied", "diag", "spherical", rep(NA, 8L))
+  mclust <- c("VVV", "EEE", "VVI", "VII", "EII", "EEI", "VEI", "EVI", "VEE", "EEV", "VEV", "EVV",
+              "EVE", "VVE")
+  sklearn <- c("full", "tied", "diag", "spherical", rep(NA, 10L))
   letter <- function(i) substr(mclust, i, i)
   data.frame(
     name = ifelse(is.na(sklearn), mclust, sklearn),
@@ -24,6 +27,7 @@ model_table <- local({
     diagonal = letter(3L) == "I",
     spherical = letter(2L) == "I",
     shared = letter(1L) != "V" & letter(2L) != "V" & letter(3L) != "V",
+    iterative = mclust %in% c("VEI", "VEE", "VEV", "EVE", "VVE"),
     description = c(
       "each component its own unrestricted covariance",
       "one unrestricted covariance shared by all components",
@@ -36,7 +40,9 @@ model_table <- local({
       "equal shapes and orientations, volumes that differ",
       "equal volumes and shapes, orientations that differ",
       "equal shapes, volumes and orientations that differ",
-      "equal volumes, shapes and orientations that differ"
+      "equal volumes, shapes and orientations that differ",
+      "equal volumes and orientations, shapes that differ",
+      "equal orientations, volumes and shapes that differ"
     ),
     stringsAsFactors = FALSE
   )

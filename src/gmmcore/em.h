@@ -59,13 +59,14 @@ inline void fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
 // work.model), into work.next; a second pass about the new means when the
 // shift was too far (mstep.h).
 inline void next_params(const Eigen::Ref<const Matrix>& X, Index d, CovType type,
-                        const Control& ctrl, const double* post, EmWork& work) {
+                        const Control& ctrl, const double* post, EmWork& work,
+                        const Params& current) {
   const bool full = needs_full(type, d);
   scatter_from_sums(work.sums, work.model.mu.data(), d, full, work.scatter);
   if (work.scatter.inexact)
     moments_about(X, post, work.scatter.means, full, ctrl.n_threads, ctrl.isa,
                   work.scatter, work.moments);
-  structure_step(work.scatter, type, ctrl.reg, work.next);
+  structure_step(work.scatter, type, ctrl.reg, work.next, &current);
 }
 
 }  // namespace detail
@@ -183,7 +184,7 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
   res.loglik = work.sums.loglik;
   for (int it = 1; it <= ctrl.max_iter; ++it) {
     if (monitor.interrupted()) throw interrupted_error();
-    detail::next_params(X, res.params.d(), type, ctrl, post.data(), work);
+    detail::next_params(X, res.params.d(), type, ctrl, post.data(), work, res.params);
     std::swap(res.params, work.next);
     if (ctrl.keep_path) res.path.push_back(res.params);
     detail::fused_pass(X, res.params, type, ctrl, post.data(), work);

@@ -229,14 +229,16 @@ inline void factorize(Params& p) { factorize(p, CovType::Full); }
 
 // The weights, means and covariances of model `type`, and their Cholesky
 // factors, into `p` (its storage reused).
+// `previous`, when given, holds the parameters the iterative models start
+// from (not `p` itself).
 inline void structure_step(const Scatter& sc, CovType type, const Vector& reg,
-                           Params& p) {
+                           Params& p, const Params* previous = nullptr) {
   p.weights = sc.n_k / sc.n_k.sum();
   p.means = sc.means;
   p.cov.resize(sc.n_k.size());
   StepSettings settings;
   settings.reg = &reg;
-  model(type).covariances(sc, settings, nullptr, p);
+  model(type).covariances(sc, settings, previous, p);
   factorize(p, type);
 }
 

@@ -22,7 +22,8 @@ using Index = Eigen::Index;
 // holds their properties and M-steps) and in R's model table.
 enum class CovType {
   Full = 0, Tied = 1, Diag = 2, Spherical = 3,
-  EII = 4, EEI = 5, VEI = 6, EVI = 7, VEE = 8, EEV = 9, VEV = 10, EVV = 11
+  EII = 4, EEI = 5, VEI = 6, EVI = 7, VEE = 8, EEV = 9, VEV = 10, EVV = 11,
+  EVE = 12, VVE = 13
 };
 
 // Instruction sets of the kernels, narrowest first; `Auto` is the widest

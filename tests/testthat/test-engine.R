@@ -101,7 +101,16 @@ test_that("the E-step matches the multivariate normal formula for every structur
       v <- eigen(covs[[j]], symmetric = TRUE)$vectors
       j * v %*% diag(eigen(pooled, symmetric = TRUE)$values) %*% t(v)
     }),
-    EVV = lapply(covs, function(s) s / det(s)^(1 / 4))
+    EVV = lapply(covs, function(s) s / det(s)^(1 / 4)),
+    EVE = lapply(covs, function(s) {
+      o <- eigen(pooled, symmetric = TRUE)$vectors
+      a <- diag(t(o) %*% s %*% o)
+      o %*% diag(a / prod(a)^(1 / 4)) %*% t(o)
+    }),
+    VVE = lapply(covs, function(s) {
+      o <- eigen(pooled, symmetric = TRUE)$vectors
+      o %*% diag(diag(t(o) %*% s %*% o)) %*% t(o)
+    })
   )
   expect_setequal(names(params_for), names(cov_codes))
   weights <- c(0.2, 0.3, 0.5)
@@ -239,12 +248,15 @@ test_that("every instruction set gives the same fit, to rounding", {
         gmmfit:::cpp_em(x, start, cov_codes[[type]], serial_control(max_iter = 5, tol = 0),
                         FALSE, isa)
       })
+      # (An M-step that iterates stops where its objective settles, which
+      # rounding moves a little.)
+      tol <- if (gmmfit:::model_rows(type)$iterative) 1e-7 else 1e-11
       for (f in fits[2:3]) {
         info <- paste(type, d)
-        expect_lt(rel_diff(f$loglik, fits[[1]]$loglik), 1e-12)
-        expect_equal(f$means, fits[[1]]$means, tolerance = 1e-11, info = info)
-        expect_equal(f$covariances, fits[[1]]$covariances, tolerance = 1e-11, info = info)
-        expect_equal(f$posterior, fits[[1]]$posterior, tolerance = 1e-11, info = info)
+        expect_lt(rel_diff(f$loglik, fits[[1]]$loglik), tol * 0.1)
+        expect_equal(f$means, fits[[1]]$means, tolerance = tol, info = info)
+        expect_equal(f$covariances, fits[[1]]$covariances, tolerance = tol, info = info)
+        expect_equal(f$posterior, fits[[1]]$posterior, tolerance = tol, info = info)
       }
     }
   }
