@@ -127,6 +127,11 @@ one_bic <- setNames(one$bic, one$covariance)
 ## ----plot-bic-----------------------------------------------------------------
 plot(chosen, what = "bic", ylim = c(180, 480))
 
+## ----search-all---------------------------------------------------------------
+set.seed(1)
+every <- gmm_fit(petals, k = 1:9, covariance = "all")
+every$search
+
 ## ----mclust-------------------------------------------------------------------
 if (requireNamespace("mclust", quietly = TRUE)) {
   mc <- mclust::mclustBIC(petals, G = 3, modelNames = "VVV", verbose = FALSE)
