@@ -136,6 +136,9 @@
 #'   names gets `x1`, `x2`, ...
 #' @param k Number of components, or a vector of candidates (default `1:9`,
 #'   or up to the number of rows when there are fewer).
+#' @param equal_weights If `TRUE`, the mixing weights are held equal (1/k),
+#'   as mclust's `equalPro`; the k - 1 weights are then not counted in
+#'   `df`.
 #' @param covariance Covariance model(s) (see "Covariance structures"): mclust's
 #'   names (`"EII"`, `"VII"`, `"EEI"`, `"VEI"`, `"EVI"`, `"VVI"`, `"EEE"`,
 #'   `"VEE"`, `"EVE"`, `"VVE"`, `"EEV"`, `"VEV"`, `"EVV"`, `"VVV"`),
@@ -211,7 +214,8 @@
 #' @export
 gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
                     n_init = 3L, criterion = c("bic", "icl", "aic"), control = gmm_control(),
-                    n_threads = NULL, verbose = FALSE, data = NULL, na.action = NULL) {
+                    n_threads = NULL, verbose = FALSE, data = NULL, na.action = NULL,
+                    equal_weights = FALSE) {
   call <- match.call()
   if (missing(x)) gmm_abort("`x` is missing: give the data to fit (a numeric matrix, a data frame of numeric columns or a numeric vector).")
   terms <- NULL
@@ -232,11 +236,12 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   n_init <- check_n_init(n_init, init, !missing(n_init))
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion")
   control <- resolve_control(control, n_threads)
+  control$equal_weights <- check_flag(equal_weights, "equal_weights")
   verbose <- check_flag(verbose, "verbose")
 
   plan <- start_plan(x, k, init, n_init, control, column_scaling(x))
   grid <- fit_grid(x, k, covariance, plan, control, verbose)
-  table <- search_table(grid, nrow(x), ncol(x))
+  table <- search_table(grid, nrow(x), ncol(x), control$equal_weights)
   if (verbose && nrow(table) > 1L) report_candidates(table)
   fit <- if (nrow(table) == 1L) {
     single_fit(candidate(grid, 1L), x, plan, control)
@@ -433,7 +438,7 @@ build_fit <- function(res, x, plan, control) {
                          simd_code(control))$posterior
   cpp_relabel_posterior(posterior, ord, list(rownames(x), as.character(seq_len(k))))
   n <- nrow(x)
-  df <- n_parameters(k, ncol(x), covariance)
+  df <- n_parameters(k, ncol(x), covariance, isTRUE(control$equal_weights))
   bic <- -2 * res$loglik + df * log(n)
   obj <- new_gmmfit(
     weights = res$weights[ord],

@@ -73,15 +73,16 @@ covariance_code <- function(covariance) model_table$code[match(covariance, model
 # Free parameters: k - 1 weights, k d means, and the covariance parameters,
 # counted from mclust's letters: the volume 1 (E) or k (V) values, the shape
 # d - 1 or k (d - 1) (none for I), the orientation d (d - 1) / 2 or
-# k d (d - 1) / 2 (none for I). Vectorised over k and covariance.
-n_parameters <- function(k, d, covariance) {
+# k d (d - 1) / 2 (none for I); with equal weights, no weights. Vectorised
+# over k and covariance.
+n_parameters <- function(k, d, covariance, equal_weights = FALSE) {
   m <- max(length(k), length(covariance))
   k <- rep_len(k, m)
   code <- model_rows(rep_len(covariance, m))$mclust
   times <- function(letter) ifelse(letter == "V", k, ifelse(letter == "E", 1, 0))
   cov <- times(substr(code, 1L, 1L)) + times(substr(code, 2L, 2L)) * (d - 1) +
     times(substr(code, 3L, 3L)) * d * (d - 1) / 2
-  as.integer(k - 1 + k * d + cov)
+  as.integer(if (equal_weights) 0 else k - 1) + as.integer(k * d + cov)
 }
 
 # The model's parameters from the engine's M-step applied to the

@@ -30,8 +30,10 @@ print.gmmfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
 
 model_line <- function(x) {
   k <- length(x$weights)
-  sprintf("Gaussian mixture: %d %s, %s covariance, %d %s%s",
-          k, plural("component", k), x$covariance, length(x$vars),
+  sprintf("Gaussian mixture: %d %s%s, %s covariance, %d %s%s",
+          k, plural("component", k),
+          if (isTRUE(x$control$equal_weights)) " of equal weight" else "",
+          x$covariance, length(x$vars),
           plural("variable", length(x$vars)),
           if (is.null(x$n)) " (not fitted)" else sprintf(", %d observations", x$n))
 }

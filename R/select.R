@@ -4,11 +4,11 @@
 # the eligible candidate with the lowest criterion (BIC, ICL or AIC) wins.
 
 # One row per candidate, from the engine's results.
-search_table <- function(grid, n, d) {
+search_table <- function(grid, n, d, equal_weights = FALSE) {
   summ <- grid$summary  # loglik, entropy, converged, n_iter, smallest flatness
   ks <- grid$k
   covs <- grid$covariance
-  df <- n_parameters(ks, d, covs)
+  df <- n_parameters(ks, d, covs, equal_weights)
   bic <- -2 * summ[, 1L] + df * log(n)
   # A data frame built directly: data.frame() would cost more than a small
   # search's fits.

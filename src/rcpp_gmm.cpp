@@ -95,6 +95,8 @@ gmmcore::Control as_control(const Rcpp::List& control, int isa) {
   // Set by a search only (R/select.R): stop runs that go flat.
   if (control.containsElementNamed("keep_path"))
     ctrl.keep_path = Rcpp::as<bool>(control["keep_path"]);
+  if (control.containsElementNamed("equal_weights"))
+    ctrl.equal_weights = Rcpp::as<bool>(control["equal_weights"]);
   if (control.containsElementNamed("flat_patience")) {
     ctrl.flat_patience = Rcpp::as<int>(control["flat_patience"]);
     ctrl.flat_tol = Rcpp::as<double>(control["flat_tol"]);

@@ -38,6 +38,9 @@ quickstart <- function() {
 
   message("\n== Step 2/3: gmmfit from ", root)
   gmmfit_install_checkout(root, lib)
+  if (!nrow(utils::vignette(package = "gmmfit", lib.loc = lib)$results)) {
+    gmmfit_stop("the vignette of gmmfit was not installed into ", lib)
+  }
 
   message("\n== Step 3/3: iris demo")
   set.seed(1)

@@ -95,9 +95,26 @@ gmmfit_install_deps <- function(root = gmmfit_root(), lib = gmmfit_target_librar
   invisible(lib)
 }
 
-# Installs gmmfit from the checkout into `lib`: remotes builds the source
-# package (R CMD build, which leaves out compiled objects in the checkout;
-# the vignette is the one built in inst/doc) and installs it. The compiler
+# A copy of the package source in the checkout, without version control
+# data, check and build outputs and compiled objects, so that the
+# installation compiles every file afresh and leaves the checkout as it was.
+gmmfit_clean_copy <- function(root) {
+  dest <- file.path(tempfile("gmmfit-src-"), "gmmfit")
+  dir.create(dest, recursive = TRUE)
+  top <- list.files(root, all.files = TRUE, no.. = TRUE)
+  top <- top[!top %in% c(".git", ".Rproj.user") & !grepl("\\.Rcheck$|\\.tar\\.gz$", top)]
+  if (!all(file.copy(file.path(root, top), dest, recursive = TRUE))) {
+    gmmfit_stop("could not copy the package source from ", root)
+  }
+  unlink(list.files(file.path(dest, "src"), pattern = "\\.(o|so|dll|dylib)$",
+                    full.names = TRUE, recursive = TRUE))
+  dest
+}
+
+# Installs gmmfit from the checkout into `lib` with remotes::install_local()
+# (from a clean copy, without building a source package first: installing
+# the directory keeps the vignette built in inst/doc and its index, which a
+# source package built without its vignettes would lose). The compiler
 # output is shown when `verbose` is TRUE (default: environment variable
 # GMMFIT_INSTALL_VERBOSE) or the installation fails.
 gmmfit_install_checkout <- function(root = gmmfit_root(), lib = gmmfit_target_library(),
@@ -107,9 +124,10 @@ gmmfit_install_checkout <- function(root = gmmfit_root(), lib = gmmfit_target_li
   }
   gmmfit_remotes()
   message("Installing gmmfit from ", root, " into ", lib)
-  remotes::install_local(root, lib = lib, dependencies = FALSE, upgrade = "never",
-                         build = TRUE, build_vignettes = FALSE, force = TRUE,
-                         quiet = !verbose)
+  src <- gmmfit_clean_copy(root)
+  on.exit(unlink(dirname(src), recursive = TRUE), add = TRUE)
+  remotes::install_local(src, lib = lib, dependencies = FALSE, upgrade = "never",
+                         build = FALSE, force = TRUE, quiet = !verbose)
   if (!length(find.package("gmmfit", lib.loc = lib, quiet = TRUE))) {
     gmmfit_stop("gmmfit is not in ", lib, " after its installation")
   }

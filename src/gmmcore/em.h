@@ -66,7 +66,7 @@ inline void next_params(const Eigen::Ref<const Matrix>& X, Index d, CovType type
   if (work.scatter.inexact)
     moments_about(X, post, work.scatter.means, full, ctrl.n_threads, ctrl.isa,
                   work.scatter, work.moments);
-  structure_step(work.scatter, type, ctrl.reg, work.next, &current);
+  structure_step(work.scatter, type, ctrl.reg, work.next, &current, ctrl.equal_weights);
 }
 
 }  // namespace detail
@@ -246,7 +246,7 @@ inline Params params_from_labels(const Eigen::Ref<const Matrix>& X,
                                  CovType type, const Control& ctrl) {
   Matrix R = Matrix::Zero(X.rows(), k);
   for (Index i = 0; i < X.rows(); ++i) R(i, labels[i]) = 1.0;
-  return m_step(X, R, type, ctrl.reg, ctrl.n_threads, ctrl.isa);
+  return m_step(X, R, type, ctrl.reg, ctrl.n_threads, ctrl.isa, ctrl.equal_weights);
 }
 
 // A start that failed, with the engine's message.

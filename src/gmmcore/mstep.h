@@ -230,10 +230,14 @@ inline void factorize(Params& p) { factorize(p, CovType::Full); }
 // The weights, means and covariances of model `type`, and their Cholesky
 // factors, into `p` (its storage reused).
 // `previous`, when given, holds the parameters the iterative models start
-// from (not `p` itself).
+// from (not `p` itself); with `equal_weights` the weights are 1/k.
 inline void structure_step(const Scatter& sc, CovType type, const Vector& reg,
-                           Params& p, const Params* previous = nullptr) {
-  p.weights = sc.n_k / sc.n_k.sum();
+                           Params& p, const Params* previous = nullptr,
+                           bool equal_weights = false) {
+  if (equal_weights)
+    p.weights = Vector::Constant(sc.n_k.size(), 1.0 / static_cast<double>(sc.n_k.size()));
+  else
+    p.weights = sc.n_k / sc.n_k.sum();
   p.means = sc.means;
   p.cov.resize(sc.n_k.size());
   StepSettings settings;
@@ -242,17 +246,19 @@ inline void structure_step(const Scatter& sc, CovType type, const Vector& reg,
   factorize(p, type);
 }
 
-inline Params structure_step(const Scatter& sc, CovType type, const Vector& reg) {
+inline Params structure_step(const Scatter& sc, CovType type, const Vector& reg,
+                             bool equal_weights = false) {
   Params p;
-  structure_step(sc, type, reg, p);
+  structure_step(sc, type, reg, p, nullptr, equal_weights);
   return p;
 }
 
 inline Params m_step(const Eigen::Ref<const Matrix>& X,
                      const Eigen::Ref<const Matrix>& R, CovType type,
-                     const Vector& reg, int n_threads, Isa isa = Isa::Auto) {
+                     const Vector& reg, int n_threads, Isa isa = Isa::Auto,
+                     bool equal_weights = false) {
   return structure_step(scatter_pass(X, R, needs_full(type, X.cols()), n_threads, isa),
-                        type, reg);
+                        type, reg, equal_weights);
 }
 
 }  // namespace gmmcore

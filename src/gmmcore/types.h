@@ -70,6 +70,8 @@ struct Control {
   Vector scale;
   // Keep the parameters of every iteration (EmResult::path), for teaching.
   bool keep_path = false;
+  // Hold the mixing weights at 1/k (mclust's equalPro).
+  bool equal_weights = false;
 };
 
 struct EmResult {

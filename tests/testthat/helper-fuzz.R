@@ -93,7 +93,7 @@ fuzz_targets <- function(x, fit, search) {
     gmm_fit = list(args = list(x = x, k = 2L, covariance = "full", init = c("hc", "kmeans++"),
                                n_init = 2L, criterion = "bic",
                                control = gmmfit::gmm_control(max_iter = 50L),
-                               n_threads = 1L, verbose = FALSE),
+                               n_threads = 1L, verbose = FALSE, equal_weights = FALSE),
                    also = list(k = c("x", "init"), init = c("k", "x"), x = "k",
                                covariance = "k", n_init = "init")),
     gmm_fit_formula = list(args = list(x = ~ a + b, data = as.data.frame(x), k = 2L,

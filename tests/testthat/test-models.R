@@ -220,3 +220,33 @@ test_that("covariances that do not follow a model are refused with what the mode
     expect_s3_class(gmm_mixture(ok$weights, ok$means, ok$covariances, covariance = m), "gmmfit")
   }
 })
+
+test_that("equal_weights holds the weights at 1/k, reaches mclust's equalPro optimum and counts no weights in df", {
+  set.seed(21)
+  fit <- gmm_fit(faithful, k = 3, equal_weights = TRUE)
+  expect_identical(unname(fit$weights), rep(1 / 3, 3))
+  expect_identical(fit$df, gmmfit:::n_parameters(3L, 2L, "full") - 2L)
+  expect_match(capture.output(print(fit))[1], "3 components of equal weight")
+  search <- gmm_fit(faithful, k = 1:3, covariance = c("full", "VEV"), equal_weights = TRUE)
+  expect_identical(search$search$df,
+                   gmmfit:::n_parameters(search$search$k, 2L, search$search$covariance, TRUE))
+  expect_error(gmm_fit(faithful, k = 2, equal_weights = NA), "equal_weights",
+               class = "gmm_input_error")
+  skip_if_not_installed("mclust")
+  for (d in 2:4) for (k in 1:4) for (i in seq_len(nrow(models))) {
+    expect_identical(gmmfit:::n_parameters(k, d, models$name[i], equal_weights = TRUE),
+                     as.integer(mclust::nMclustParams(models$mclust[i], d = d, G = k, equalPro = TRUE)))
+  }
+  x <- as.matrix(iris[, 1:4])
+  labels <- as.integer(iris$Species)
+  for (m in c("VVV", "EEE", "VEV", "VII", "EEV")) {
+    ours <- gmm_fit(x, k = 3, covariance = m, init = labels, n_init = 1, equal_weights = TRUE,
+                    control = tight_control())
+    ref <- getExportedValue("mclust", paste0("me", m))(
+      x, z = mclust::unmap(labels),
+      control = mclust::emControl(tol = c(1e-14, 1e-14), equalPro = TRUE))
+    expect_lt(rel_diff(ours$loglik, ref$loglik), 1e-6)
+    expect_equal(sort(as.vector(ours$means)), sort(as.vector(ref$parameters$mean)),
+                 tolerance = 1e-5, info = m)
+  }
+})
