@@ -120,22 +120,30 @@ mclust_em <- function(opt, x, start) {
   suppressPackageStartupMessages(library(mclust))
   cat(sprintf("version mclust %s\n", utils::packageVersion("mclust")))
   model <- mclust_model(opt$covariance, ncol(x))
-  params <- mclust_parameters(start, model)
-  control <- emControl(itmax = as.integer(opt$iters), tol = 0)
+  # (The start follows the model, so its E-step is that of VVV.)
+  e_model <- if (ncol(x) == 1L) model else "VVV"
+  params <- mclust_parameters(start, e_model)
+  # (tol = 0 for EM only: the M-steps that iterate keep mclust's inner
+  # tolerance, which with 0 would never be met.)
+  control <- emControl(itmax = c(as.integer(opt$iters), .Machine$integer.max),
+                       tol = c(0, sqrt(.Machine$double.eps)))
   function() {
     t0 <- elapsed()
-    z <- estep(x, modelName = model, parameters = params)$z
+    z <- estep(x, modelName = e_model, parameters = params)$z
     fit <- me(x, modelName = model, z = z, control = control, warn = FALSE)
-    list(seconds = elapsed() - t0, iterations = abs(attr(fit, "info")[["iterations"]]),
+    # (The models whose M-step iterates name the count "niterout".)
+    list(seconds = elapsed() - t0, iterations = abs(attr(fit, "info")[[1L]]),
          loglik = fit$loglik)
   }
 }
 
-# mclust's name for a covariance structure; one-dimensional data has only
-# "V" (a variance per component) and "E" (one variance).
+# mclust's name for a covariance model (gmmfit's table); one-dimensional
+# data has only "V" (a variance per component) and "E" (one variance): the
+# volume letter.
 mclust_model <- function(covariance, d) {
-  if (d == 1L) return(if (covariance == "tied") "E" else "V")
-  c(full = "VVV", tied = "EEE", diag = "VVI", spherical = "VII")[[covariance]]
+  table <- gmmfit:::model_table
+  name <- table$mclust[match(covariance, table$name)]
+  if (d == 1L) substr(name, 1L, 1L) else name
 }
 
 # A start (already reduced to the structure) in mclust's parameter format.

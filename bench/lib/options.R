@@ -101,7 +101,7 @@ bench_settings <- function(quick) {
     search = list(n = if (quick) 1e4 else 1e5, d = 10L, k = 5L, kmax = 9L,
                   seed = 105L, min_dist = 4),
     sweep = list(n = if (quick) 5e3 else 5e4, k = 4L, iters = 20L,
-                 d = c(1L, 2L, 5L, 10L, 20L, 50L, 100L), seed = 200L),
+                 d = c(1L, 2L, 5L, 10L, 20L, 50L, 100L), all_models_to = 20L, seed = 200L),
     threads = 2L,                      # threads of the multi-threaded runs
     datasets = list(data = model_datasets(), kmax = 9L, min_seconds = 0.5),
     starts = list(data = setdiff(model_datasets(), "iris[,3:4]"), k = 2:4, n_init = 10L)
