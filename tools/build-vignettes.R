@@ -1,13 +1,15 @@
-# Builds the vignettes of gmmfit into inst/doc, where an installation from
-# the checkout finds them without knitr, rmarkdown or pandoc. Run from the
-# root of the checkout after changing a vignette (or what it shows):
+# Builds the vignettes of gmmfit into the checkout, where an installation
+# from it finds them without knitr, rmarkdown or pandoc: the rendered
+# vignettes go into inst/doc and their index into build/vignette.rds, as
+# R CMD build makes them (this script runs R CMD build and takes them from
+# the source package). Run from the root of the checkout after changing a
+# vignette (or what it shows):
 #
 #   Rscript tools/build-vignettes.R
 #
-# Needs knitr, rmarkdown and pandoc, and gmmfit installed from this checkout
-# (the vignettes run it). R CMD build rebuilds them in the source package in
-# any case; .ci/run fails when inst/doc holds another version of a vignette's
-# source than vignettes/.
+# Needs what R CMD build needs for the vignettes: knitr, rmarkdown, pandoc
+# and gmmfit's own dependencies. .ci/run fails when inst/doc holds another
+# version of a vignette's source than vignettes/.
 
 local({
   arg <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
@@ -17,20 +19,36 @@ local({
 
 build_vignettes <- function() {
   root <- gmmfit_root()
-  lib <- tempfile("gmmfit-vignette-lib-")
-  dir.create(lib)
-  on.exit(unlink(lib, recursive = TRUE), add = TRUE)
-  gmmfit_install_checkout(root, lib)
-  .libPaths(c(lib, .libPaths()))
-  out <- tools::buildVignettes(dir = root, tangle = TRUE, quiet = TRUE)
-  doc <- file.path(root, "inst", "doc")
-  dir.create(doc, recursive = TRUE, showWarnings = FALSE)
-  built <- file.path(root, "vignettes", unique(c(basename(out$outputs), basename(unlist(out$sources)))))
-  sources <- list.files(file.path(root, "vignettes"), pattern = "\\.Rmd$", full.names = TRUE)
-  ok <- file.copy(c(built, sources), doc, overwrite = TRUE)
-  if (!all(ok)) gmmfit_stop("could not copy ", paste(c(built, sources)[!ok], collapse = ", "), " to ", doc)
-  unlink(built)
-  message("Built into ", doc, ": ", paste(list.files(doc), collapse = ", "))
+  work <- tempfile("gmmfit-vignettes-")
+  dir.create(work)
+  on.exit(unlink(work, recursive = TRUE), add = TRUE)
+  src <- gmmfit_clean_copy(root)
+  on.exit(unlink(dirname(src), recursive = TRUE), add = TRUE)
+  r_bin <- file.path(R.home("bin"), "R")
+  log <- file.path(work, "build.log")
+  status <- withr_dir(work, system2(r_bin, c("CMD", "build", "--no-manual", shQuote(src)),
+                                    stdout = log, stderr = log))
+  tarball <- list.files(work, pattern = "^gmmfit_.*\\.tar\\.gz$", full.names = TRUE)
+  if (!identical(as.integer(status), 0L) || !length(tarball)) {
+    writeLines(readLines(log, warn = FALSE), stderr())
+    gmmfit_stop("R CMD build failed; see its output above")
+  }
+  files <- utils::untar(tarball, list = TRUE)
+  wanted <- grep("^gmmfit/(inst/doc/[^/]+|build/vignette\\.rds)$", files, value = TRUE)
+  utils::untar(tarball, files = wanted, exdir = work)
+  for (f in wanted) {
+    dest <- file.path(root, sub("^gmmfit/", "", f))
+    dir.create(dirname(dest), recursive = TRUE, showWarnings = FALSE)
+    if (!file.copy(file.path(work, f), dest, overwrite = TRUE)) gmmfit_stop("could not write ", dest)
+  }
+  message("Wrote ", paste(sub("^gmmfit/", "", wanted), collapse = ", "), " in ", root)
+}
+
+# Runs `expr` with `dir` as the working directory.
+withr_dir <- function(dir, expr) {
+  old <- setwd(dir)
+  on.exit(setwd(old))
+  force(expr)
 }
 
 tryCatch(

@@ -8,8 +8,9 @@
 #    user library), with remotes::install_deps() (remotes is installed first
 #    when missing);
 # 2. installs gmmfit from this checkout into the same library, with its
-#    vignette (built beforehand in inst/doc, so that installing it needs
-#    neither knitr nor pandoc);
+#    vignette (built beforehand in inst/doc, its index in
+#    build/vignette.rds, so that installing it needs neither knitr nor
+#    pandoc), and checks that the vignette is there;
 # 3. fits a Gaussian mixture to the four measurements of the iris data,
 #    choosing the number of components (1 to 5) by BIC, prints the summary and
 #    draws the classification plot into gmmfit-demo.png in the current

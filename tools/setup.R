@@ -113,8 +113,9 @@ gmmfit_clean_copy <- function(root) {
 
 # Installs gmmfit from the checkout into `lib` with remotes::install_local()
 # (from a clean copy, without building a source package first: installing
-# the directory keeps the vignette built in inst/doc and its index, which a
-# source package built without its vignettes would lose). The compiler
+# the directory keeps the vignette built in inst/doc and its index,
+# build/vignette.rds, which a source package built without its vignettes
+# would lose). The compiler
 # output is shown when `verbose` is TRUE (default: environment variable
 # GMMFIT_INSTALL_VERBOSE) or the installation fails.
 gmmfit_install_checkout <- function(root = gmmfit_root(), lib = gmmfit_target_library(),
