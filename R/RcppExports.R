@@ -5,8 +5,8 @@ cpp_em <- function(x, start, cov_type, control, verbose = FALSE, isa = -1L) {
     .Call(`_gmmfit_cpp_em`, x, start, cov_type, control, verbose, isa)
 }
 
-cpp_mstep <- function(x, resp, cov_type, reg, n_threads, isa = -1L) {
-    .Call(`_gmmfit_cpp_mstep`, x, resp, cov_type, reg, n_threads, isa)
+cpp_mstep <- function(x, resp, cov_type, reg, n_threads, isa = -1L, prior = NULL) {
+    .Call(`_gmmfit_cpp_mstep`, x, resp, cov_type, reg, n_threads, isa, prior)
 }
 
 cpp_estep <- function(x, params, cov_type, n_threads, isa = -1L) {

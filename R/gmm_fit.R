@@ -139,6 +139,13 @@
 #' @param equal_weights If `TRUE`, the mixing weights are held equal (1/k),
 #'   as mclust's `equalPro`; the k - 1 weights are then not counted in
 #'   `df`.
+#' @param prior `NULL` (the default) for maximum-likelihood estimates, or a
+#'   conjugate prior made by [gmm_prior()] (`TRUE` for its defaults, those
+#'   of mclust's `priorControl()`) for maximum a posteriori estimates: the
+#'   prior keeps covariances from collapsing onto tied values or a few
+#'   points. `loglik`, BIC, AIC and ICL are then those of the MAP
+#'   estimates, as in mclust, and `trace` holds the log-likelihood plus the
+#'   log-prior, which EM increases.
 #' @param covariance Covariance model(s) (see "Covariance structures"): mclust's
 #'   names (`"EII"`, `"VII"`, `"EEI"`, `"VEI"`, `"EVI"`, `"VVI"`, `"EEE"`,
 #'   `"VEE"`, `"EVE"`, `"VVE"`, `"EEV"`, `"VEV"`, `"EVV"`, `"VVV"`),
@@ -170,7 +177,8 @@
 #'   (number of free parameters), `bic`, `aic`, `icl`, `n`, `n_iter`, `converged`,
 #'   `trace` (log-likelihood at each iteration), `posterior` (n x k),
 #'   `classification`, `data`, `control`, `call` (so that [stats::update()]
-#'   refits with changed arguments), `degenerate` (the
+#'   refits with changed arguments), with a prior `prior` (its values for
+#'   the fitted k) and `log_prior`, `degenerate` (the
 #'   components lying on tied values), `reg` (what was added to the diagonal
 #'   of the covariances), and `search` (a data frame with a row per
 #'   candidate: `k`, `covariance`, `loglik`, `df`, `bic`, `aic`, `icl`, `converged`,
@@ -215,7 +223,7 @@
 gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
                     n_init = 3L, criterion = c("bic", "icl", "aic"), control = gmm_control(),
                     n_threads = NULL, verbose = FALSE, data = NULL, na.action = NULL,
-                    equal_weights = FALSE) {
+                    equal_weights = FALSE, prior = NULL) {
   call <- match.call()
   if (missing(x)) gmm_abort("`x` is missing: give the data to fit (a numeric matrix, a data frame of numeric columns or a numeric vector).")
   terms <- NULL
@@ -237,6 +245,7 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion")
   control <- resolve_control(control, n_threads)
   control$equal_weights <- check_flag(equal_weights, "equal_weights")
+  control$prior <- check_prior(prior)
   verbose <- check_flag(verbose, "verbose")
 
   plan <- start_plan(x, k, init, n_init, control, column_scaling(x))
@@ -329,6 +338,11 @@ fit_grid <- function(x, ks, covariances, plan, control, verbose) {
     c(control, list(flat_patience = flat_patience, flat_tol = flat_tolerance))
   } else {
     control
+  }
+  # A prior's values for each k (its default scale depends on k).
+  engine_control$prior <- NULL
+  if (!is.null(control$prior)) {
+    engine_control$priors <- lapply(ks, function(k) prior_values(control$prior, x, k))
   }
   engine <- function(covs, starts) {
     cpp_fit_grid(x, plan$x_init, is.null(plan$rows), ks, starts,
@@ -454,6 +468,10 @@ build_fit <- function(res, x, plan, control) {
     degenerate = which(res$flatness[ord] <= flat_tolerance),
     reg = res$reg, n_failed_starts = length(res$failures$message)
   )
+  if (!is.null(control$prior)) {
+    obj$prior <- prior_values(control$prior, x, k)
+    obj$log_prior <- res$log_prior
+  }
   if (!is.null(res$path)) obj$path <- lapply(res$path, path_step, ord = ord, vars = colnames(x))
   validate_gmmfit(label_params(obj, colnames(x)))
 }

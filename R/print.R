@@ -30,12 +30,13 @@ print.gmmfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
 
 model_line <- function(x) {
   k <- length(x$weights)
-  sprintf("Gaussian mixture: %d %s%s, %s covariance, %d %s%s",
+  sprintf("Gaussian mixture: %d %s%s, %s covariance, %d %s%s%s",
           k, plural("component", k),
           if (isTRUE(x$control$equal_weights)) " of equal weight" else "",
           x$covariance, length(x$vars),
           plural("variable", length(x$vars)),
-          if (is.null(x$n)) " (not fitted)" else sprintf(", %d observations", x$n))
+          if (is.null(x$n)) " (not fitted)" else sprintf(", %d observations", x$n),
+          if (is.null(x$prior)) "" else "; MAP estimates under a conjugate prior")
 }
 
 fit_line <- function(x, digits) {

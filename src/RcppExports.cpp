@@ -27,8 +27,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_mstep
-Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp, int cov_type, Rcpp::NumericVector reg, int n_threads, int isa);
-RcppExport SEXP _gmmfit_cpp_mstep(SEXP xSEXP, SEXP respSEXP, SEXP cov_typeSEXP, SEXP regSEXP, SEXP n_threadsSEXP, SEXP isaSEXP) {
+Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp, int cov_type, Rcpp::NumericVector reg, int n_threads, int isa, SEXP prior);
+RcppExport SEXP _gmmfit_cpp_mstep(SEXP xSEXP, SEXP respSEXP, SEXP cov_typeSEXP, SEXP regSEXP, SEXP n_threadsSEXP, SEXP isaSEXP, SEXP priorSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
@@ -37,7 +37,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type reg(regSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
     Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_mstep(x, resp, cov_type, reg, n_threads, isa));
+    Rcpp::traits::input_parameter< SEXP >::type prior(priorSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mstep(x, resp, cov_type, reg, n_threads, isa, prior));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -179,7 +180,7 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 6},
-    {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 6},
+    {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 7},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
     {"_gmmfit_cpp_models", (DL_FUNC) &_gmmfit_cpp_models, 0},
     {"_gmmfit_cpp_project", (DL_FUNC) &_gmmfit_cpp_project, 2},

@@ -104,6 +104,23 @@ gmmcore::Control as_control(const Rcpp::List& control, int isa) {
   return ctrl;
 }
 
+// A prior's hyperparameters (R's resolved list: shrinkage, mean, dof,
+// scale); NULL gives an inactive prior.
+gmmcore::Prior as_prior(SEXP prior, Index d) {
+  gmmcore::Prior out;
+  if (Rf_isNull(prior)) return out;
+  const Rcpp::List p(prior);
+  const Rcpp::NumericVector mean = p["mean"];
+  const Rcpp::NumericMatrix scale = p["scale"];
+  if (mean.size() != d || scale.nrow() != d || scale.ncol() != d)
+    Rcpp::stop("internal: the prior's shapes do not match d = %d", static_cast<int>(d));
+  out.shrinkage = Rcpp::as<double>(p["shrinkage"]);
+  out.dof = Rcpp::as<double>(p["dof"]);
+  out.mean = Eigen::Map<const Eigen::VectorXd>(mean.begin(), d);
+  out.scale = as_map(scale);
+  return out;
+}
+
 Eigen::VectorXd as_reg(const Rcpp::NumericVector& reg, Index d) {
   if (reg.size() != 1 && reg.size() != d)
     Rcpp::stop("internal: `reg` must have length 1 or %d", static_cast<int>(d));
@@ -133,6 +150,7 @@ Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
   return guarded([&] {
     gmmcore::Control ctrl = as_control(control, isa);
     ctrl.reg = Eigen::VectorXd::Constant(x.ncol(), Rcpp::as<double>(control["reg"]));
+    if (control.containsElementNamed("prior")) ctrl.prior = as_prior(control["prior"], x.ncol());
     RMonitor monitor(verbose);
     gmmcore::Params p = as_params(start, x.ncol());
     Rcpp::NumericMatrix post(x.nrow(), p.k());
@@ -141,7 +159,8 @@ Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
                                           as_mut_map(post));
     Rcpp::List out = wrap_params(r.params);
     out["posterior"] = post;
-    out["loglik"] = r.loglik;
+    out["loglik"] = r.loglik - r.log_prior;
+    out["log_prior"] = r.log_prior;
     out["trace"] = Rcpp::wrap(r.trace);
     out["n_iter"] = r.n_iter;
     out["converged"] = r.converged;
@@ -151,12 +170,18 @@ Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp,
-                     int cov_type, Rcpp::NumericVector reg, int n_threads, int isa = -1) {
+                     int cov_type, Rcpp::NumericVector reg, int n_threads, int isa = -1,
+                     SEXP prior = R_NilValue) {
   if (resp.nrow() != x.nrow()) Rcpp::stop("internal: `resp` has the wrong number of rows");
   return guarded([&] {
-    return wrap_params(gmmcore::m_step(as_map(x), as_map(resp),
-                                       as_cov_type(cov_type), as_reg(reg, x.ncol()),
-                                       n_threads, as_isa(isa)));
+    const gmmcore::Prior pr = as_prior(prior, x.ncol());
+    const gmmcore::CovType type = as_cov_type(cov_type);
+    const gmmcore::Params p = gmmcore::m_step(as_map(x), as_map(resp), type,
+                                              as_reg(reg, x.ncol()), n_threads, as_isa(isa),
+                                              false, &pr);
+    Rcpp::List out = wrap_params(p);
+    if (pr.active()) out["log_prior"] = gmmcore::log_prior(p, type, pr);
+    return out;
   });
 }
 
@@ -436,7 +461,8 @@ Rcpp::List wrap_outcome(const Outcome& o) {
   Rcpp::List out = Rcpp::List::create(
       Rcpp::Named("weights") = Rcpp::wrap(r.params.weights),
       Rcpp::Named("means") = Rcpp::wrap(r.params.means),
-      Rcpp::Named("covariances") = wrap_cov(r.params), Rcpp::Named("loglik") = r.loglik,
+      Rcpp::Named("covariances") = wrap_cov(r.params),
+      Rcpp::Named("loglik") = r.loglik - r.log_prior, Rcpp::Named("log_prior") = r.log_prior,
       Rcpp::Named("trace") = Rcpp::wrap(r.trace), Rcpp::Named("n_iter") = r.n_iter,
       Rcpp::Named("converged") = r.converged, Rcpp::Named("stopped_flat") = r.stopped_flat,
       Rcpp::Named("entropy") = o.entropy,
@@ -467,7 +493,7 @@ Rcpp::List wrap_grid(const std::vector<Outcome>& out) {
       error[c] = o.error;
       continue;
     }
-    summary(c, 0) = o.fit.loglik;
+    summary(c, 0) = o.fit.loglik - o.fit.log_prior;
     summary(c, 1) = o.entropy;
     summary(c, 2) = o.fit.converged;
     summary(c, 3) = o.fit.n_iter;
@@ -516,6 +542,14 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
   const double margin = control.containsElementNamed("init_margin")
                             ? Rcpp::as<double>(control["init_margin"])
                             : 0.0;
+  // With a prior, its hyperparameters for each k (the default scale
+  // depends on k).
+  std::vector<gmmcore::Prior> priors(n_k);
+  if (control.containsElementNamed("priors") && !Rf_isNull(control["priors"])) {
+    const Rcpp::List pl = control["priors"];
+    if (pl.size() != n_k) Rcpp::stop("internal: one prior per k is needed");
+    for (int i = 0; i < n_k; ++i) priors[i] = as_prior(pl[i], d);
+  }
   std::vector<Starts> st;
   int k_max = 1;
   for (int i = 0; i < n_k; ++i) {
@@ -539,7 +573,8 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     const int i = threads > 1 ? n_k - 1 - c / n_types : c / n_types;
     const int t = c % n_types;
     Outcome& o = out[t * n_k + i];
-    const gmmcore::Control ctrl = gmmcore::scale_free(base, types[t], reg, v, x.nrow());
+    gmmcore::Control ctrl = gmmcore::scale_free(base, types[t], reg, v, x.nrow());
+    ctrl.prior = priors[i];
     try {
       o = fit_candidate(xm, xi, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
                         margin, monitor, work[threads > 1 ? gmmcore::thread_number() : 0]);

@@ -3,7 +3,9 @@
 // Contract: the EM loop. Starts from complete parameters (an initial M-step,
 // if the start is a partition, is the caller's business), alternates E- and
 // M-steps, and stops when |L_t - L_{t-1}| / (1 + |L_{t-1}|) < tol or after
-// max_iter M-steps (tol = 0 therefore runs exactly max_iter). Each iteration
+// max_iter M-steps (tol = 0 therefore runs exactly max_iter); L is the
+// log-likelihood, plus the log-prior when Control::prior is active (prior.h),
+// and so throughout this file. Each iteration
 // is one fused pass over the data (pass.h): the E-step of the current
 // parameters, which gives their log-likelihood and posteriors, and on the
 // same blocks the moments the next M-step needs, about the current means.
@@ -66,7 +68,8 @@ inline void next_params(const Eigen::Ref<const Matrix>& X, Index d, CovType type
   if (work.scatter.inexact)
     moments_about(X, post, work.scatter.means, full, ctrl.n_threads, ctrl.isa,
                   work.scatter, work.moments);
-  structure_step(work.scatter, type, ctrl.reg, work.next, &current, ctrl.equal_weights);
+  structure_step(work.scatter, type, ctrl.reg, work.next, &current, ctrl.equal_weights,
+                 &ctrl.prior);
 }
 
 }  // namespace detail
@@ -180,15 +183,20 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
     throw std::invalid_argument("run_em: `post` must be an n x k matrix");
   res.trace.reserve(std::max(0, std::min(ctrl.max_iter, 64)));
   if (ctrl.keep_path) res.path.push_back(res.params);
+  // The objective: the log-likelihood, plus the log-prior with a prior.
+  const bool map = ctrl.prior.active();
+  auto objective = [&]() {
+    return map ? work.sums.loglik + log_prior(res.params, type, ctrl.prior) : work.sums.loglik;
+  };
   detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
-  res.loglik = work.sums.loglik;
+  res.loglik = objective();
   for (int it = 1; it <= ctrl.max_iter; ++it) {
     if (monitor.interrupted()) throw interrupted_error();
     detail::next_params(X, res.params.d(), type, ctrl, post.data(), work, res.params);
     std::swap(res.params, work.next);
     if (ctrl.keep_path) res.path.push_back(res.params);
     detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
-    const double ll = work.sums.loglik;
+    const double ll = objective();
     const double change =
         std::abs(ll - res.loglik) / (1.0 + std::abs(res.loglik + ctrl.ll_offset));
     res.loglik = ll;
@@ -215,6 +223,7 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
       }
     }
   }
+  if (map) res.log_prior = log_prior(res.params, type, ctrl.prior);
   return res;
 }
 
@@ -246,7 +255,7 @@ inline Params params_from_labels(const Eigen::Ref<const Matrix>& X,
                                  CovType type, const Control& ctrl) {
   Matrix R = Matrix::Zero(X.rows(), k);
   for (Index i = 0; i < X.rows(); ++i) R(i, labels[i]) = 1.0;
-  return m_step(X, R, type, ctrl.reg, ctrl.n_threads, ctrl.isa, ctrl.equal_weights);
+  return m_step(X, R, type, ctrl.reg, ctrl.n_threads, ctrl.isa, ctrl.equal_weights, &ctrl.prior);
 }
 
 // A start that failed, with the engine's message.

@@ -15,14 +15,15 @@
 //     origin.
 //  2. structure_step(): from (n_j, W_j) to the weights, the means and the
 //     covariances of one model (the model's function in structures.h, with
-//     `reg`, one value per variable, on the diagonal), then the Cholesky
-//     factors.
+//     `reg`, one value per variable, on the diagonal, and with a prior the
+//     MAP estimates of prior.h), then the Cholesky factors.
 #ifndef GMMCORE_MSTEP_H
 #define GMMCORE_MSTEP_H
 
 #include <cmath>
 #include <sstream>
 #include "pass.h"
+#include "prior.h"
 #include "structures.h"
 
 namespace gmmcore {
@@ -230,35 +231,43 @@ inline void factorize(Params& p) { factorize(p, CovType::Full); }
 // The weights, means and covariances of model `type`, and their Cholesky
 // factors, into `p` (its storage reused).
 // `previous`, when given, holds the parameters the iterative models start
-// from (not `p` itself); with `equal_weights` the weights are 1/k.
+// from (not `p` itself); with `equal_weights` the weights are 1/k; with an
+// active `prior`, the means and covariances are MAP estimates (prior.h).
 inline void structure_step(const Scatter& sc, CovType type, const Vector& reg,
                            Params& p, const Params* previous = nullptr,
-                           bool equal_weights = false) {
+                           bool equal_weights = false, const Prior* prior = nullptr) {
   if (equal_weights)
     p.weights = Vector::Constant(sc.n_k.size(), 1.0 / static_cast<double>(sc.n_k.size()));
   else
     p.weights = sc.n_k / sc.n_k.sum();
-  p.means = sc.means;
   p.cov.resize(sc.n_k.size());
   StepSettings settings;
   settings.reg = &reg;
-  model(type).covariances(sc, settings, previous, p);
+  if (prior != nullptr && prior->active()) {
+    Scatter map;
+    apply_prior(sc, type, *prior, map);
+    p.means = map.means;
+    model(type).covariances(map, settings, previous, p);
+  } else {
+    p.means = sc.means;
+    model(type).covariances(sc, settings, previous, p);
+  }
   factorize(p, type);
 }
 
 inline Params structure_step(const Scatter& sc, CovType type, const Vector& reg,
-                             bool equal_weights = false) {
+                             bool equal_weights = false, const Prior* prior = nullptr) {
   Params p;
-  structure_step(sc, type, reg, p, nullptr, equal_weights);
+  structure_step(sc, type, reg, p, nullptr, equal_weights, prior);
   return p;
 }
 
 inline Params m_step(const Eigen::Ref<const Matrix>& X,
                      const Eigen::Ref<const Matrix>& R, CovType type,
                      const Vector& reg, int n_threads, Isa isa = Isa::Auto,
-                     bool equal_weights = false) {
+                     bool equal_weights = false, const Prior* prior = nullptr) {
   return structure_step(scatter_pass(X, R, needs_full(type, X.cols()), n_threads, isa),
-                        type, reg, equal_weights);
+                        type, reg, equal_weights, prior);
 }
 
 }  // namespace gmmcore

@@ -51,6 +51,20 @@ struct Scatter {
   bool inexact = false;    // the shift was too far from some mean
 };
 
+// A conjugate prior (Fraley and Raftery 2007): each component's mean normal
+// about `mean` with covariance Sigma_j / shrinkage, the covariances
+// inverse-Wishart with `dof` degrees of freedom and scale matrix `scale`
+// (the diagonal and spherical models use the mean of its diagonal times the
+// identity). How each model takes it into its M-step is prior_share()
+// (structures.h). Inactive when `mean` is empty.
+struct Prior {
+  double shrinkage = 0.0;
+  Vector mean;
+  double dof = 0.0;
+  Matrix scale;
+  bool active() const { return mean.size() > 0; }
+};
+
 struct Control {
   int max_iter = 100;
   double tol = 1e-5;   // on |dL| / (1 + |L + ll_offset|)
@@ -72,11 +86,18 @@ struct Control {
   bool keep_path = false;
   // Hold the mixing weights at 1/k (mclust's equalPro).
   bool equal_weights = false;
+  // With an active prior the M-steps give MAP estimates, and EM climbs
+  // (and tests convergence on) the log-likelihood plus the log-prior.
+  Prior prior;
 };
 
 struct EmResult {
   Params params;
+  // With a prior (Control::prior), `loglik` and `trace` hold the
+  // log-likelihood plus the log-prior, the objective EM climbs, and
+  // `log_prior` the log-prior of the returned parameters.
   double loglik = 0.0;
+  double log_prior = 0.0;
   std::vector<double> trace;   // log-likelihood after each iteration
   int n_iter = 0;
   bool converged = false;
