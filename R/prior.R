@@ -87,11 +87,15 @@
 #' Classification* 24, 155--181.
 #' @seealso [gmm_fit()]
 #' @examples
-#' # Without a prior, nine components on 47 Swiss provinces are degenerate;
-#' # with one, every candidate has a proper fit and BIC
-#' fit <- gmm_fit(swiss, k = 1:4, covariance = c("EEE", "VVV"), prior = gmm_prior())
-#' fit
+#' # Seven full components on the 47 Swiss provinces: without a prior some
+#' # sit on tied values (degenerate); with it none does
+#' set.seed(1)
+#' fit <- gmm_fit(swiss, k = 7, prior = gmm_prior())
+#' fit$degenerate
 #' fit$prior$dof
+#' # a search over all fourteen models with mclust's default prior
+#' fit2 <- gmm_fit(faithful, covariance = "all", prior = TRUE)
+#' fit2
 #' # a weaker pull of the means, a given scale
 #' gmm_prior(shrinkage = 0.001, scale = diag(6))
 #' @export
@@ -145,11 +149,13 @@ print.gmm_prior <- function(x, ...) {
 check_prior <- function(prior) {
   if (is.null(prior) || isFALSE(prior)) return(NULL)
   if (isTRUE(prior)) return(gmm_prior())
-  if (!inherits(prior, "gmm_prior")) {
+  if (!inherits(prior, "gmm_prior") || !is.list(prior)) {
     gmm_abort(sprintf("`prior` must be NULL, TRUE or made by gmm_prior(), not %s.",
                       describe(prior)))
   }
-  prior
+  # (An object edited by hand is checked again.)
+  gmm_prior(shrinkage = prior$shrinkage %||% NA, mean = prior$mean, dof = prior$dof,
+            scale = prior$scale)
 }
 
 # The hyperparameters of `prior` for data x (a matrix) and k components:

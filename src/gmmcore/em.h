@@ -275,7 +275,8 @@ inline bool ends_flat(const EmResult& r) { return r.flat_iters > 0 || r.stopped_
 // a random partition: its components are nearly alike, so its first changes
 // are tiny though the optimum is far). The best short run, one without a
 // flat component before any with one and then the one with the highest
-// log-likelihood (the first, on ties), runs to convergence on X, its short
+// log-likelihood (the first, on ties; with a prior, the log-likelihood
+// without the log-prior), runs to convergence on X, its short
 // run counting towards `max_iter` when X_init is X. The ranking after a few
 // iterations often puts a start that ends lower ahead of one that ends
 // higher, so when X_init is X the other starts without a flat component
@@ -303,6 +304,13 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   // that of the subsample's rows.
   short_ctrl.ll_offset = ctrl.ll_offset * static_cast<double>(X_init.rows()) /
                          static_cast<double>(X.rows());
+  // What ranks the runs: the log-likelihood. With a prior EM climbs the
+  // log-likelihood plus the log-prior, but the runs are ranked by the
+  // log-likelihood of their MAP estimates, which BIC compares: the prior
+  // regularises, and its own term favours small components whose
+  // covariances sit near the prior's scale.
+  const bool map = ctrl.prior.active();
+  auto value = [map](const EmResult& r) { return map ? r.loglik - r.log_prior : r.loglik; };
   std::vector<EmResult> runs;
   runs.reserve(starts.size());
   for (std::size_t s = 0; s < starts.size(); ++s) {
@@ -321,7 +329,7 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (ends_flat(runs[a]) != ends_flat(runs[b])) return !ends_flat(runs[a]);
-    return runs[a].loglik > runs[b].loglik;
+    return value(runs[a]) > value(runs[b]);
   });
   // The rest of a short run, on X: counted with it when X_init is X.
   auto carry_on = [&](EmResult& short_run, Eigen::Ref<Matrix> out_post,
@@ -342,27 +350,29 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
       out.path.insert(out.path.begin(), short_run.path.begin(), short_run.path.end() - 1);
     return out;
   };
-  const double top = runs[order[0]].loglik;
+  const double top = value(runs[order[0]]);
   const bool top_flat = ends_flat(runs[order[0]]);
   EmResult best = carry_on(runs[order[0]], post, nullptr);
   if (!init_is_x || top_flat || ends_flat(best)) return best;
   Matrix other_post;
   for (std::size_t r = 1; r < order.size(); ++r) {
     EmResult& run = runs[order[r]];
-    if (ends_flat(run) || !(run.loglik >= top - margin)) break;
-    // A converged short run ends below the best's, which EM only raised.
-    if (run.converged || run.trace.empty()) continue;
+    if (ends_flat(run) || !(value(run) >= top - margin)) break;
+    // A converged short run ends below the best's, which EM only raised
+    // (with a prior, EM raises another objective: it is carried on).
+    if ((run.converged && !map) || run.trace.empty()) continue;
     const double needed =
-        best.loglik + ctrl.tol * (1.0 + std::abs(best.loglik + ctrl.ll_offset));
+        value(best) + ctrl.tol * (1.0 + std::abs(value(best) + ctrl.ll_offset));
+    // Without a prior, the run is carried on only while it can overtake.
     const std::size_t m = run.trace.size();
     const double lowest = -std::numeric_limits<double>::infinity();
     const double a = m >= 3 ? run.trace[m - 3] : lowest, b = m >= 2 ? run.trace[m - 2] : lowest;
-    if (reach(a, b, run.trace[m - 1]) < needed) continue;
+    if (!map && reach(a, b, run.trace[m - 1]) < needed) continue;
     const Overtake race{needed, {b, run.trace[m - 1]}};
     if (other_post.size() == 0) other_post.resize(X.rows(), k);
     try {
-      EmResult alt = carry_on(run, other_post, &race);
-      if (!alt.given_up && !ends_flat(alt) && alt.loglik > needed) {
+      EmResult alt = carry_on(run, other_post, map ? nullptr : &race);
+      if (!alt.given_up && !ends_flat(alt) && value(alt) > needed) {
         best = std::move(alt);
         post = other_post;
       }

@@ -93,7 +93,8 @@ fuzz_targets <- function(x, fit, search) {
     gmm_fit = list(args = list(x = x, k = 2L, covariance = "full", init = c("hc", "kmeans++"),
                                n_init = 2L, criterion = "bic",
                                control = gmmfit::gmm_control(max_iter = 50L),
-                               n_threads = 1L, verbose = FALSE, equal_weights = FALSE),
+                               n_threads = 1L, verbose = FALSE, equal_weights = FALSE,
+                               prior = FALSE),
                    also = list(k = c("x", "init"), init = c("k", "x"), x = "k",
                                covariance = "k", n_init = "init")),
     gmm_fit_formula = list(args = list(x = ~ a + b, data = as.data.frame(x), k = 2L,
@@ -109,6 +110,8 @@ fuzz_targets <- function(x, fit, search) {
                                    covariances = c("weights", "means", "covariance"),
                                    covariance = "covariances")),
     gmm_simd = list(args = list(simd = "auto"), also = list()),
+    gmm_prior = list(args = list(shrinkage = 0.01, mean = NULL, dof = NULL, scale = NULL),
+                     also = list()),
     predict = list(args = list(object = fit, newdata = x[1:5, ], type = "class", log = FALSE),
                    also = list(newdata = c("x", "object"), log = "type")),
     fitted = list(args = list(object = fit, type = "class", log = FALSE),
@@ -142,7 +145,8 @@ fuzz_targets <- function(x, fit, search) {
 # The functions of fuzz_targets() that can be called here: the methods for
 # generics of suggested packages only when those are installed.
 fuzz_available <- function() {
-  funs <- c("gmm_fit", "gmm_fit_formula", "gmm_control", "gmm_mixture", "gmm_simd", "predict",
+  funs <- c("gmm_fit", "gmm_fit_formula", "gmm_control", "gmm_mixture", "gmm_simd", "gmm_prior",
+            "predict",
             "fitted", "simulate", "plot", "print", "coef", "gmm_marginal", "gmm_conditional",
             "gmm_ellipses")
   if (requireNamespace("generics", quietly = TRUE)) funs <- c(funs, "tidy", "glance", "augment")
@@ -159,7 +163,8 @@ fuzz_object_funs <- c("predict", "fitted", "simulate", "print", "summary", "logL
                       "AIC", "nobs", "plot", "coef", "gmm_marginal", "gmm_conditional", "gmm_ellipses")
 
 fuzz_free_args <- function(fun, args) {
-  if (fun %in% c("gmm_fit", "gmm_control", "gmm_mixture", "gmm_simd")) names(args) else names(args)[-1L]
+  if (fun %in% c("gmm_fit", "gmm_control", "gmm_mixture", "gmm_simd", "gmm_prior")) names(args)
+  else names(args)[-1L]
 }
 
 fuzz_cases <- function(n, seed = 1L) {
