@@ -27,7 +27,9 @@
 #'   \item{`"EVV"`}{equal volume, shapes and orientations that differ;}
 #'   \item{`"EVE"`, `"VVE"`}{one orientation, shapes that differ, with equal or varying volumes.}
 #' }
-#' `covariance = "all"` searches all fourteen. The M-steps are the
+#' `covariance = "all"` searches all fourteen; with one variable, where they
+#' reduce to two (mclust's E and V: equal variances, or one per component),
+#' it searches `"tied"` and `"full"`. The M-steps are the
 #' closed-form ones of Celeux and Govaert (1995), except for five that
 #' iterate until the M-step's objective changes by less than 1e-12
 #' relatively (at most 100 rounds; a round that stops early still raises
@@ -240,7 +242,11 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   init <- check_init(init, x)
   k <- if (missing(k)) default_k(init, nrow(x)) else check_k(k, nrow(x))
   k <- check_k_for_init(init, k, missing(k))
+  all_models <- is.character(covariance) && "all" %in% covariance
   covariance <- check_covariance(covariance)
+  # With one variable the fourteen models are two: equal variances
+  # (mclust's E) and varying ones (V).
+  if (all_models && ncol(x) == 1L) covariance <- c("tied", "full")
   n_init <- check_n_init(n_init, init, !missing(n_init))
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion")
   control <- resolve_control(control, n_threads)

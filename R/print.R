@@ -2,8 +2,9 @@
 #'
 #' `print()` shows the model, its fit and its parameters briefly; `summary()`
 #' computes a fuller report (cluster sizes, standard deviations and
-#' correlations per component, the best candidates of a search) that its
-#' print method formats.
+#' correlations per component, the best candidates of a search and, when it
+#' compared several covariance models, one line per model with its best
+#' `k`) that its print method formats.
 #'
 #' @param x,object A `"gmmfit"` object.
 #' @param digits Number of significant digits to show.
@@ -112,6 +113,38 @@ print_search <- function(search, digits, criterion = "bic") {
   attr(search, "criterion") <- criterion
   cat("\n")
   print.gmm_search(search, n = 5L, digits = digits)
+  if (length(unique(search$covariance)) > 1L) {
+    by_model <- search_by_model(search, criterion)
+    cat(sprintf("\nBest k of each model, by %s:\n", toupper(criterion)))
+    for (col in c("loglik", criterion, paste0("delta_", criterion))) {
+      by_model[[col]] <- round(by_model[[col]], 2L)
+    }
+    print(by_model, row.names = FALSE)
+  }
+}
+
+# One row per covariance model of a search: its best eligible candidate by
+# `criterion` (the eligible ones as for the search's choice), how far it is
+# from the best, and how many of its candidates were eligible; models
+# ordered best first, those with none eligible last.
+search_by_model <- function(search, criterion) {
+  pool <- attr(search_choice(search, criterion), "pool")
+  models <- unique(search$covariance)
+  rows <- lapply(models, function(cov) {
+    mine <- search$covariance == cov
+    i <- which(mine & pool)
+    b <- if (length(i)) i[which.min(search[[criterion]][i])] else NA_integer_
+    data.frame(covariance = cov, mclust = model_rows(cov)$mclust, k = search$k[b],
+               loglik = search$loglik[b], df = search$df[b], crit = search[[criterion]][b],
+               eligible = sprintf("%d of %d", length(i), sum(mine)), stringsAsFactors = FALSE)
+  })
+  out <- do.call(rbind, rows)
+  out <- out[order(out$crit, na.last = TRUE), , drop = FALSE]
+  out$delta <- out$crit - out$crit[1L]
+  names(out)[names(out) == "crit"] <- criterion
+  names(out)[names(out) == "delta"] <- paste0("delta_", criterion)
+  out[, c("covariance", "mclust", "k", "loglik", "df", criterion, paste0("delta_", criterion),
+          "eligible")]
 }
 
 #' Print the search table of a model search

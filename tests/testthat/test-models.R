@@ -45,6 +45,24 @@ test_that("covariance = \"all\" searches every model and chooses what Mclust cho
   expect_equal(BIC(fit), -ref$bic, tolerance = 1e-8)
 })
 
+test_that("with one variable, covariance = \"all\" searches E and V once each, as Mclust does", {
+  set.seed(1)
+  fit <- gmm_fit(faithful$waiting, k = 1:4, covariance = "all")
+  expect_identical(unique(fit$search$covariance), c("tied", "full"))
+  expect_identical(nrow(fit$search), 8L)
+  # every model with equal volumes is "tied" there, every other "full"
+  set.seed(1)
+  each <- gmm_fit(faithful$waiting, k = 2, covariance = c("EVV", "tied"), init = "hc")
+  one <- each$search
+  expect_equal(one$loglik[1], one$loglik[2], tolerance = 1e-8)
+  skip_if_not_installed("mclust")
+  ref <- call_mclust("Mclust", matrix(faithful$waiting, dimnames = list(NULL, "waiting")),
+                     G = 1:4, verbose = FALSE)
+  expect_identical(c(tied = "E", full = "V")[[fit$covariance]], ref$modelName)
+  expect_identical(length(fit$weights), as.integer(ref$G))
+  expect_equal(BIC(fit), -ref$bic, tolerance = 1e-6)
+})
+
 test_that("degrees of freedom equal mclust's nMclustParams() for every model", {
   skip_if_not_installed("mclust")
   for (d in 1:6) for (k in 1:5) for (i in seq_len(nrow(models))) {

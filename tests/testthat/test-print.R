@@ -99,3 +99,26 @@ test_that("summary() works for a mixture that was not fitted", {
   mix <- gmm_mixture(c(0.5, 0.5), rbind(c(0, 0), c(3, 3)), list(diag(2), diag(2)))
   expect_output(print(summary(mix)), "not fitted.*Components:")
 })
+
+test_that("summary() of a search over several models gives one line per model, its best k", {
+  set.seed(1)
+  fit <- gmm_fit(faithful, k = 1:4, covariance = c("full", "tied", "EII", "VEE"))
+  out <- capture.output(summary(fit))
+  start <- grep("^Best k of each model, by BIC:", out)
+  expect_length(start, 1L)
+  rows <- out[start + 1L + seq_len(4L)]
+  by_model <- gmmfit:::search_by_model(fit$search, "bic")
+  s <- fit$search[is.na(fit$search$error) & !fit$search$degenerate, ]
+  best <- vapply(split(s$bic, s$covariance), min, numeric(1))
+  expect_equal(by_model$bic, unname(sort(best)))
+  expect_equal(by_model$covariance, names(sort(best)))
+  expect_equal(by_model$k, vapply(by_model$covariance, function(m) {
+    s$k[s$covariance == m][which.min(s$bic[s$covariance == m])]
+  }, numeric(1)), ignore_attr = TRUE)
+  expect_equal(by_model$delta_bic[1], 0)
+  # the printed lines are those rows, best first
+  expect_match(rows[1], paste0("^ *", by_model$covariance[1], " "))
+  expect_match(rows[4], paste0("^ *", by_model$covariance[4], " "))
+  # a search of one model has no such section
+  expect_false(any(grepl("Best k of each model", capture.output(summary(gmm_fit(faithful, k = 1:3))))))
+})
