@@ -180,7 +180,9 @@
 #'   `trace` (log-likelihood at each iteration), `posterior` (n x k),
 #'   `classification`, `data`, `control`, `call` (so that [stats::update()]
 #'   refits with changed arguments), with a prior `prior` (its values for
-#'   the fitted k) and `log_prior`, `degenerate` (the
+#'   the fitted k) and `log_prior`, for the models whose M-step iterates
+#'   `inner_iter` (the inner rounds of each EM iteration's M-step, beside
+#'   `trace`), `degenerate` (the
 #'   components lying on tied values), `reg` (what was added to the diagonal
 #'   of the covariances), and `search` (a data frame with a row per
 #'   candidate: `k`, `covariance`, `loglik`, `df`, `bic`, `aic`, `icl`, `converged`,
@@ -474,6 +476,7 @@ build_fit <- function(res, x, plan, control) {
     degenerate = which(res$flatness[ord] <= flat_tolerance),
     reg = res$reg, n_failed_starts = length(res$failures$message)
   )
+  if (model_rows(covariance)$iterative) obj$inner_iter <- res$inner
   if (!is.null(control$prior)) {
     obj$prior <- prior_values(control$prior, x, k)
     obj$log_prior <- res$log_prior

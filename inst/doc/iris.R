@@ -138,6 +138,12 @@ if (requireNamespace("mclust", quietly = TRUE)) {
   c(gmmfit = BIC(fit), mclust = mc[1, 1])
 }
 
+## ----prior--------------------------------------------------------------------
+set.seed(1)
+with_prior <- gmm_fit(petals, k = 1:9, prior = TRUE)
+with_prior
+sum(with_prior$search$degenerate)
+
 ## ----sticks-model-------------------------------------------------------------
 angle <- pi / 6
 along <- c(cos(angle), sin(angle))    # the long direction of both groups

@@ -34,6 +34,7 @@ struct EmWork {
   Scatter scatter;
   MomentsWork moments;           // the second pass, when the shift was too far
   Params next;                   // the M-step's result, swapped in
+  int rounds = 0;                // inner rounds of the last M-step (iterative models)
 };
 
 namespace detail {
@@ -68,8 +69,9 @@ inline void next_params(const Eigen::Ref<const Matrix>& X, Index d, CovType type
   if (work.scatter.inexact)
     moments_about(X, post, work.scatter.means, full, ctrl.n_threads, ctrl.isa,
                   work.scatter, work.moments);
+  work.rounds = 0;
   structure_step(work.scatter, type, ctrl.reg, work.next, &current, ctrl.equal_weights,
-                 &ctrl.prior);
+                 &ctrl.prior, &work.rounds);
 }
 
 }  // namespace detail
@@ -194,6 +196,7 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
     if (monitor.interrupted()) throw interrupted_error();
     detail::next_params(X, res.params.d(), type, ctrl, post.data(), work, res.params);
     std::swap(res.params, work.next);
+    res.inner.push_back(work.rounds);
     if (ctrl.keep_path) res.path.push_back(res.params);
     detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
     const double ll = objective();
@@ -345,6 +348,7 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
     out.stopped_flat = out.stopped_flat || (short_run.stopped_flat && out.n_iter == 0);
     out.n_iter += short_run.n_iter;
     out.trace.insert(out.trace.begin(), short_run.trace.begin(), short_run.trace.end());
+    out.inner.insert(out.inner.begin(), short_run.inner.begin(), short_run.inner.end());
     // (The run carried on starts where the short run ended.)
     if (!out.path.empty() && !short_run.path.empty())
       out.path.insert(out.path.begin(), short_run.path.begin(), short_run.path.end() - 1);

@@ -233,9 +233,11 @@ inline void factorize(Params& p) { factorize(p, CovType::Full); }
 // `previous`, when given, holds the parameters the iterative models start
 // from (not `p` itself); with `equal_weights` the weights are 1/k; with an
 // active `prior`, the means and covariances are MAP estimates (prior.h).
+// With `rounds`, an iterative model writes there how many inner rounds it ran.
 inline void structure_step(const Scatter& sc, CovType type, const Vector& reg,
                            Params& p, const Params* previous = nullptr,
-                           bool equal_weights = false, const Prior* prior = nullptr) {
+                           bool equal_weights = false, const Prior* prior = nullptr,
+                           int* rounds = nullptr) {
   if (equal_weights)
     p.weights = Vector::Constant(sc.n_k.size(), 1.0 / static_cast<double>(sc.n_k.size()));
   else
@@ -243,6 +245,7 @@ inline void structure_step(const Scatter& sc, CovType type, const Vector& reg,
   p.cov.resize(sc.n_k.size());
   StepSettings settings;
   settings.reg = &reg;
+  settings.rounds = rounds;
   if (prior != nullptr && prior->active()) {
     Scatter map;
     apply_prior(sc, type, *prior, map);

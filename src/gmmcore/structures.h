@@ -30,6 +30,8 @@ struct StepSettings {
   // climbs when the cap is reached).
   double inner_tol = 1e-12;
   int inner_max = 100;
+  // When given, the iterative models write here how many rounds they ran.
+  int* rounds = nullptr;
 };
 
 namespace structures {
@@ -154,14 +156,16 @@ inline void evi(const Scatter& sc, const StepSettings& s, const Params*, Params&
 // components with scatter eigenvalues (or diagonals) omega_j, by
 // alternating the two closed-form updates until the objective
 // sum_j tr(Omega_j A^-1) / lambda_j + d n_j log lambda_j changes by less than
-// `tol` relatively (or `max_iter` rounds).
-inline void common_shape(const std::vector<Vector>& omega, const Vector& n_k, Vector& lambda,
-                         Vector& a, double tol, int max_iter) {
+// `tol` relatively (or `max_iter` rounds). Returns the number of rounds.
+inline int common_shape(const std::vector<Vector>& omega, const Vector& n_k, Vector& lambda,
+                        Vector& a, double tol, int max_iter) {
   const Index k = n_k.size(), d = omega[0].size();
   lambda.resize(k);
   a = Vector::Ones(d);
   double last = std::numeric_limits<double>::infinity();
-  for (int it = 0; it < max_iter; ++it) {
+  int it = 0;
+  while (it < max_iter) {
+    ++it;
     for (Index j = 0; j < k; ++j)
       lambda(j) = (omega[j].array() / a.array()).sum() / (static_cast<double>(d) * n_k(j));
     Vector b = Vector::Zero(d);
@@ -174,6 +178,11 @@ inline void common_shape(const std::vector<Vector>& omega, const Vector& n_k, Ve
     if (std::abs(last - obj) <= tol * (1.0 + std::abs(obj))) break;
     last = obj;
   }
+  return it;
+}
+
+inline void count_rounds(const StepSettings& s, int rounds) {
+  if (s.rounds != nullptr) *s.rounds = rounds;
 }
 
 // VEI: lambda_j A, iterated (common_shape) on the diagonals of W_j.
@@ -182,7 +191,7 @@ inline void vei(const Scatter& sc, const StepSettings& s, const Params*, Params&
   std::vector<Vector> omega(k);
   for (Index j = 0; j < k; ++j) omega[j] = diag_reg(sc, s, j);
   Vector lambda, a;
-  common_shape(omega, sc.n_k, lambda, a, s.inner_tol, s.inner_max);
+  count_rounds(s, common_shape(omega, sc.n_k, lambda, a, s.inner_tol, s.inner_max));
   for (Index j = 0; j < k; ++j) set_diagonal(p.cov[j], lambda(j) * a);
 }
 
@@ -198,7 +207,9 @@ inline void vee(const Scatter& sc, const StepSettings& s, const Params*, Params&
   }
   Matrix C(d, d);
   double last = std::numeric_limits<double>::infinity();
-  for (int it = 0; it < s.inner_max; ++it) {
+  int it = 0;
+  while (it < s.inner_max) {
+    ++it;
     C.setZero();
     for (Index j = 0; j < k; ++j) C += S[j] / lambda(j);
     const double g = det_root(C);
@@ -214,6 +225,7 @@ inline void vee(const Scatter& sc, const StepSettings& s, const Params*, Params&
     if (std::abs(last - obj) <= s.inner_tol * (1.0 + std::abs(obj))) break;
     last = obj;
   }
+  count_rounds(s, it);
   for (Index j = 0; j < k; ++j) p.cov[j] = lambda(j) * C;
 }
 
@@ -247,7 +259,7 @@ inline void vev(const Scatter& sc, const StepSettings& s, const Params*, Params&
   std::vector<Vector> omega(k);
   for (Index j = 0; j < k; ++j) eigen_scatter(sc, s, j, omega[j], D[j]);
   Vector lambda, a;
-  common_shape(omega, sc.n_k, lambda, a, s.inner_tol, s.inner_max);
+  count_rounds(s, common_shape(omega, sc.n_k, lambda, a, s.inner_tol, s.inner_max));
   for (Index j = 0; j < k; ++j)
     p.cov[j] = lambda(j) * (D[j] * a.asDiagonal() * D[j].transpose());
 }
@@ -345,7 +357,9 @@ inline void common_orientation(const Scatter& sc, const StepSettings& s, const P
     }
   };
   double last = fit_diagonals();
-  for (int it = 0; it < s.inner_max && std::isfinite(last); ++it) {
+  int it = 0;
+  while (it < s.inner_max && std::isfinite(last)) {
+    ++it;
     for (Index a = 0; a + 1 < d; ++a) {
       for (Index b = a + 1; b < d; ++b) {
         double A = 0.0, B = 0.0;
@@ -363,6 +377,7 @@ inline void common_orientation(const Scatter& sc, const StepSettings& s, const P
     if (std::abs(last - obj) <= s.inner_tol * (1.0 + std::abs(obj))) break;
     last = obj;
   }
+  count_rounds(s, it);
   for (Index j = 0; j < k; ++j) p.cov[j] = D * lam[j].asDiagonal() * D.transpose();
 }
 

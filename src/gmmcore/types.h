@@ -99,6 +99,7 @@ struct EmResult {
   double loglik = 0.0;
   double log_prior = 0.0;
   std::vector<double> trace;   // log-likelihood after each iteration
+  std::vector<int> inner;      // inner rounds of each iteration's M-step (0: closed form)
   int n_iter = 0;
   bool converged = false;
   int flat_iters = 0;          // iterations in a row, to the last, with a flat

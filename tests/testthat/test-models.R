@@ -268,3 +268,16 @@ test_that("equal_weights holds the weights at 1/k, reaches mclust's equalPro opt
                  tolerance = 1e-5, info = m)
   }
 })
+
+test_that("the iterative models report their inner rounds per EM iteration, the others none", {
+  set.seed(1)
+  for (m in c("VEI", "VEE", "VEV", "EVE", "VVE")) {
+    fit <- gmm_fit(faithful, k = 3, covariance = m, init = "hc")
+    expect_length(fit$inner_iter, fit$n_iter)
+    expect_true(all(fit$inner_iter >= 1L & fit$inner_iter <= 100L), info = m)
+  }
+  expect_null(gmm_fit(faithful, k = 3, covariance = "EEV", init = "hc")$inner_iter)
+  # a search's chosen fit: the short run and the run carried on
+  s <- gmm_fit(faithful, k = 2:3, covariance = "VEE")
+  expect_length(s$inner_iter, s$n_iter)
+})
