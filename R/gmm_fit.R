@@ -456,8 +456,9 @@ build_fit <- function(res, x, plan, control) {
   k <- res$k
   covariance <- res$covariance
   ord <- if (isTRUE(control$keep_order)) seq_len(k) else order(-res$weights, res$means[, 1L])
-  posterior <- cpp_estep(x, res, covariance_code(covariance), control$n_threads,
-                         simd_code(control))$posterior
+  # (A single candidate comes with them from the engine.)
+  posterior <- res$posterior %||%
+    cpp_estep(x, res, covariance_code(covariance), control$n_threads, simd_code(control))$posterior
   cpp_relabel_posterior(posterior, ord, list(rownames(x), as.character(seq_len(k))))
   n <- nrow(x)
   df <- n_parameters(k, ncol(x), covariance, isTRUE(control$equal_weights))

@@ -374,6 +374,7 @@ Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
 // thread, where nothing may touch R).
 struct Outcome {
   gmmcore::EmResult fit;
+  Eigen::MatrixXd post;  // kept for a single candidate only (n x k)
   std::vector<gmmcore::StartFailure> failures;
   double entropy = 0.0;
   Eigen::VectorXd flatness, reg;
@@ -421,7 +422,7 @@ std::vector<gmmcore::Params> start_params(const MapMat& x_init, const Starts& st
 Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Index k,
                       const Starts& st, gmmcore::CovType type, const gmmcore::Control& ctrl,
                       const Eigen::VectorXd& var, int short_iter, double margin,
-                      gmmcore::Monitor& monitor, gmmcore::EmWork& work) {
+                      gmmcore::Monitor& monitor, gmmcore::EmWork& work, bool keep_post) {
   Outcome o;
   try {
     std::vector<bool> patient;
@@ -435,6 +436,7 @@ Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Ind
     o.entropy = gmmcore::posterior_entropy(post);
     o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
     o.reg = ctrl.reg;
+    if (keep_post) o.post = std::move(post);
   } catch (const gmmcore::numerical_error& e) {
     o.failed = true;
     o.error = e.what();
@@ -469,6 +471,11 @@ Rcpp::List wrap_outcome(const Outcome& o) {
       Rcpp::Named("entropy") = o.entropy,
       Rcpp::Named("flatness") = Rcpp::wrap(o.flatness), Rcpp::Named("reg") = Rcpp::wrap(o.reg),
       Rcpp::Named("failures") = wrap_failures(o.failures));
+  if (o.post.size()) {
+    Rcpp::NumericMatrix post(o.post.rows(), o.post.cols());
+    std::copy(o.post.data(), o.post.data() + o.post.size(), post.begin());
+    out["posterior"] = post;
+  }
   if (!r.path.empty()) {
     Rcpp::List path(r.path.size());
     for (std::size_t i = 0; i < r.path.size(); ++i) path[i] = wrap_params(r.path[i]);
@@ -517,7 +524,9 @@ Rcpp::List wrap_grid(const std::vector<Outcome>& out) {
 // with relative `reg` scaled by the column variances `var` (k-means++ starts
 // are computed on x_init less `centre`, divided by sqrt(var)). Returns, for
 // each structure and within it each k, the parameters and fit summaries (no
-// posterior) or the error, with the search table's columns (wrap_grid()). On small data, whose passes run on one thread,
+// posterior, except for a single candidate, whose posteriors at the returned
+// parameters come with it) or the error, with the search table's columns
+// (wrap_grid()). On small data, whose passes run on one thread,
 // the candidates are instead fitted side by side on the threads, handed out
 // one at a time from the largest k down, in one parallel region (so that a
 // thread slowed by a busy core holds up at most its last candidate); each is
@@ -578,7 +587,8 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     ctrl.prior = priors[i];
     try {
       o = fit_candidate(xm, xi, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
-                        margin, monitor, work[threads > 1 ? gmmcore::thread_number() : 0]);
+                        margin, monitor, work[threads > 1 ? gmmcore::thread_number() : 0],
+                        n_cand == 1);
     } catch (const gmmcore::interrupted_error&) {
       // monitor.stopped() says so once every thread is done
     } catch (const std::exception& e) {

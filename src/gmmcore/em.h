@@ -172,11 +172,13 @@ struct Overtake {
 
 // The posteriors go into `post`, the caller's n x k matrix (the only n x k
 // storage of a fit); `work` is storage the caller may keep for further runs.
-// With `race`, the run is given up once it can no longer overtake.
+// With `race`, the run is given up once it can no longer overtake. With
+// `resume`, `post` and `work` already hold the fused pass of `start` (the
+// run continues one that has just ended on X), which is then not repeated.
 inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
                        CovType type, const Control& ctrl, Monitor& monitor,
                        Eigen::Ref<Matrix> post, EmWork& work,
-                       const Overtake* race = nullptr) {
+                       const Overtake* race = nullptr, bool resume = false) {
   EmResult res;
   res.params = std::move(start);
   if (res.params.chol.size() != res.params.cov.size()) factorize(res.params);
@@ -190,7 +192,7 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
   auto objective = [&]() {
     return map ? work.sums.loglik + log_prior(res.params, type, ctrl.prior) : work.sums.loglik;
   };
-  detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
+  if (!resume) detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
   res.loglik = objective();
   for (int it = 1; it <= ctrl.max_iter; ++it) {
     if (monitor.interrupted()) throw interrupted_error();
@@ -316,14 +318,19 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   auto value = [map](const EmResult& r) { return map ? r.loglik - r.log_prior : r.loglik; };
   std::vector<EmResult> runs;
   runs.reserve(starts.size());
+  // The run whose last pass `post` and `work` still hold (none after a
+  // failure).
+  std::size_t intact = starts.size();
   for (std::size_t s = 0; s < starts.size(); ++s) {
     short_ctrl.tol = patient[s] ? 0.0 : ctrl.tol;
     try {
       runs.push_back(init_is_x
           ? run_em(X, std::move(starts[s]), type, short_ctrl, monitor, post, work)
           : run_em(X_init, std::move(starts[s]), type, short_ctrl, monitor, post_init, work));
+      intact = runs.size() - 1;
     } catch (const numerical_error& e) {
       failures.push_back({e.what(), e.component()});
+      intact = starts.size();
     }
   }
   if (runs.empty()) throw numerical_error(failures.front().message, failures.front().component);
@@ -336,13 +343,13 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   });
   // The rest of a short run, on X: counted with it when X_init is X.
   auto carry_on = [&](EmResult& short_run, Eigen::Ref<Matrix> out_post,
-                      const Overtake* race) {
+                      const Overtake* race, bool resume) {
     Control long_ctrl = ctrl;
     if (init_is_x)
       long_ctrl.max_iter = short_run.converged || short_run.stopped_flat
                                ? 0 : ctrl.max_iter - short_run.n_iter;
     EmResult out = run_em(X, std::move(short_run.params), type, long_ctrl, monitor, out_post,
-                          work, race);
+                          work, race, resume);
     if (!init_is_x) return out;
     out.converged = out.converged || short_run.converged;
     out.stopped_flat = out.stopped_flat || (short_run.stopped_flat && out.n_iter == 0);
@@ -356,7 +363,7 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
   };
   const double top = value(runs[order[0]]);
   const bool top_flat = ends_flat(runs[order[0]]);
-  EmResult best = carry_on(runs[order[0]], post, nullptr);
+  EmResult best = carry_on(runs[order[0]], post, nullptr, init_is_x && order[0] == intact);
   if (!init_is_x || top_flat || ends_flat(best)) return best;
   Matrix other_post;
   for (std::size_t r = 1; r < order.size(); ++r) {
@@ -375,7 +382,7 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
     const Overtake race{needed, {b, run.trace[m - 1]}};
     if (other_post.size() == 0) other_post.resize(X.rows(), k);
     try {
-      EmResult alt = carry_on(run, other_post, map ? nullptr : &race);
+      EmResult alt = carry_on(run, other_post, map ? nullptr : &race, false);
       if (!alt.given_up && !ends_flat(alt) && value(alt) > needed) {
         best = std::move(alt);
         post = other_post;
