@@ -15,10 +15,11 @@
 #' `dof` degrees of freedom and scale matrix `scale` (for the diagonal and
 #' spherical models, inverse-gamma with the mean of the diagonal of `scale`).
 #' The mixing weights get no prior. The MAP mean of component j is
-#' \eqn{(n_j \bar x_j + \kappa \mu_P) / (n_j + \kappa)}, and its covariance
-#' that of the model's maximum-likelihood M-step applied to the scatter
-#' \eqn{W_j + \frac{\kappa n_j}{n_j + \kappa} (\bar x_j - \mu_P)(\bar x_j -
-#' \mu_P)^T + P} with \eqn{n_j + \delta} observations, where \eqn{\kappa}
+#' \eqn{(n_j \bar x_j + \kappa \mu_P) / (n_j + \kappa)}{(n_j xbar_j + kappa mu_P) / (n_j + kappa)},
+#' and its covariance that of the model's maximum-likelihood M-step applied
+#' to the scatter
+#' \eqn{W_j + \frac{\kappa n_j}{n_j + \kappa} (\bar x_j - \mu_P)(\bar x_j - \mu_P)^T + P}{W_j + kappa n_j / (n_j + kappa) (xbar_j - mu_P)(xbar_j - mu_P)' + P}
+#' with \eqn{n_j + \delta} observations, where \eqn{\kappa}
 #' is `shrinkage`, \eqn{\mu_P} `mean`, and the model's share of the prior,
 #' \eqn{\delta} and \eqn{P}, follows mclust's EM with a prior (its `me()`
 #' functions, which `Mclust()` uses)
@@ -26,6 +27,7 @@
 #' components, \eqn{d} variables, \eqn{\Lambda} = `scale`, \eqn{\sigma} =
 #' tr(\eqn{\Lambda}) / d):
 #' \tabular{lll}{
+#'   model \tab \eqn{\delta} \tab \eqn{P} \cr
 #'   VVV \tab \eqn{\nu + d + 1 + s} \tab \eqn{\Lambda} \cr
 #'   EEE \tab \eqn{(\nu + d + 1) / G + s} \tab \eqn{\Lambda / G} (one inverse-Wishart for the shared covariance) \cr
 #'   VVI \tab \eqn{\nu + 2 + s} \tab \eqn{\sigma I} \cr
@@ -45,7 +47,7 @@
 #' M-step maximises the expected complete-data log-likelihood plus the
 #' log-prior
 #' \deqn{-\frac12 \sum_j \left[\delta \log|\Sigma_j| + \mathrm{tr}(\Sigma_j^{-1} P)
-#'   + \kappa (\mu_j - \mu_P)^T \Sigma_j^{-1} (\mu_j - \mu_P)\right]}
+#'   + \kappa (\mu_j - \mu_P)^T \Sigma_j^{-1} (\mu_j - \mu_P)\right]}{-1/2 sum_j [delta log|Sigma_j| + tr(Sigma_j^-1 P) + kappa (mu_j - mu_P)' Sigma_j^-1 (mu_j - mu_P)]}
 #' (up to a constant), so EM never lowers
 #' their sum; `fit$trace` holds that sum, `fit$log_prior` the log-prior at
 #' the estimates.
