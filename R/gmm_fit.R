@@ -33,8 +33,9 @@
 #' closed-form ones of Celeux and Govaert (1995), except for five that
 #' iterate until the M-step's objective changes by less than 1e-12
 #' relatively (at most 100 rounds; a round that stops early still raises
-#' the likelihood): VEI, VEE and VEV update their volumes and common shape
-#' (or common matrix) in turn; EVE and VVE alternate their volumes and
+#' the likelihood), each from the previous EM iteration's parameters: VEI,
+#' VEE and VEV update their volumes and common shape (or common matrix) in
+#' turn; EVE and VVE alternate their volumes and
 #' shapes with a sweep of plane rotations of the common orientation, each
 #' the best for its plane (the Jacobi-type scheme of Flury and Gautschi
 #' 1986), starting from the orientation of the previous EM iteration. (The

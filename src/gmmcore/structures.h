@@ -152,16 +152,31 @@ inline void evi(const Scatter& sc, const StepSettings& s, const Params*, Params&
   for (Index j = 0; j < k; ++j) set_diagonal(p.cov[j], lambda * a[j]);
 }
 
+// Whether `previous` holds k covariances of dimension d, for an iterative
+// model to start from.
+inline bool can_warm(const Params* previous, Index k, Index d) {
+  return previous != nullptr && previous->k() == k && previous->d() == d &&
+         static_cast<Index>(previous->cov.size()) == k && previous->cov[0].allFinite();
+}
+
+// `v` scaled to product 1, or empty when it has a value that is not
+// positive and finite.
+inline Vector unit_product(const Vector& v) {
+  if (!v.allFinite() || !(v.array() > 0.0).all()) return Vector();
+  return v / geo_root(v);
+}
+
 // Shared by VEI and VEV: the volumes lambda_j and the common shape A of
 // components with scatter eigenvalues (or diagonals) omega_j, by
 // alternating the two closed-form updates until the objective
 // sum_j tr(Omega_j A^-1) / lambda_j + d n_j log lambda_j changes by less than
-// `tol` relatively (or `max_iter` rounds). Returns the number of rounds.
+// `tol` relatively (or `max_iter` rounds), from the shape `a` (the
+// identity when `a` is empty). Returns the number of rounds.
 inline int common_shape(const std::vector<Vector>& omega, const Vector& n_k, Vector& lambda,
                         Vector& a, double tol, int max_iter) {
   const Index k = n_k.size(), d = omega[0].size();
   lambda.resize(k);
-  a = Vector::Ones(d);
+  if (a.size() != d) a = Vector::Ones(d);
   double last = std::numeric_limits<double>::infinity();
   int it = 0;
   while (it < max_iter) {
@@ -185,27 +200,36 @@ inline void count_rounds(const StepSettings& s, int rounds) {
   if (s.rounds != nullptr) *s.rounds = rounds;
 }
 
-// VEI: lambda_j A, iterated (common_shape) on the diagonals of W_j.
-inline void vei(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
-  const Index k = sc.n_k.size();
+// VEI: lambda_j A, iterated (common_shape) on the diagonals of W_j, from
+// the previous shape.
+inline void vei(const Scatter& sc, const StepSettings& s, const Params* previous, Params& p) {
+  const Index k = sc.n_k.size(), d = sc.means.cols();
   std::vector<Vector> omega(k);
   for (Index j = 0; j < k; ++j) omega[j] = diag_reg(sc, s, j);
-  Vector lambda, a;
+  Vector lambda;
+  Vector a = can_warm(previous, k, d) ? unit_product(previous->cov[0].diagonal()) : Vector();
   count_rounds(s, common_shape(omega, sc.n_k, lambda, a, s.inner_tol, s.inner_max));
   for (Index j = 0; j < k; ++j) set_diagonal(p.cov[j], lambda(j) * a);
 }
 
 // VEE: lambda_j C, |C| = 1, iterated: C = sum_j W_j / lambda_j scaled to
-// determinant 1, lambda_j = tr(W_j C^-1) / (d n_j).
-inline void vee(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
+// determinant 1, lambda_j = tr(W_j C^-1) / (d n_j); the first volumes are
+// those of the previous C (of the identity without one).
+inline void vee(const Scatter& sc, const StepSettings& s, const Params* previous, Params& p) {
   const Index k = sc.n_k.size(), d = sc.means.cols();
   std::vector<Matrix> S(k);
-  Vector lambda(k);
-  for (Index j = 0; j < k; ++j) {
-    S[j] = full_reg(sc, s, j);
-    lambda(j) = S[j].trace() / (static_cast<double>(d) * sc.n_k(j));
+  for (Index j = 0; j < k; ++j) S[j] = full_reg(sc, s, j);
+  Matrix C = Matrix::Identity(d, d);
+  if (can_warm(previous, k, d)) {
+    const double g = det_root(previous->cov[0]);
+    if (g > 0.0) C = previous->cov[0] / g;
   }
-  Matrix C(d, d);
+  Vector lambda(k);
+  {
+    const Eigen::LLT<Matrix> llt_c(C);
+    for (Index j = 0; j < k; ++j)
+      lambda(j) = llt_c.solve(S[j]).trace() / (static_cast<double>(d) * sc.n_k(j));
+  }
   double last = std::numeric_limits<double>::infinity();
   int it = 0;
   while (it < s.inner_max) {
@@ -252,13 +276,20 @@ inline void eev(const Scatter& sc, const StepSettings& s, const Params*, Params&
 }
 
 // VEV: lambda_j D_j A D_j^T: D_j the eigenvectors of W_j, lambda_j and A
-// iterated (common_shape) on their eigenvalues.
-inline void vev(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
-  const Index k = sc.n_k.size();
+// iterated (common_shape) on their eigenvalues, from the previous shape.
+inline void vev(const Scatter& sc, const StepSettings& s, const Params* previous, Params& p) {
+  const Index k = sc.n_k.size(), d = sc.means.cols();
   std::vector<Matrix> D(k);
   std::vector<Vector> omega(k);
   for (Index j = 0; j < k; ++j) eigen_scatter(sc, s, j, omega[j], D[j]);
-  Vector lambda, a;
+  Vector lambda;
+  // (The previous shape: the eigenvalues of a previous covariance, in the
+  // increasing order of omega_j.)
+  Vector a = can_warm(previous, k, d)
+                 ? unit_product(Eigen::SelfAdjointEigenSolver<Matrix>(previous->cov[0],
+                                                                      Eigen::EigenvaluesOnly)
+                                    .eigenvalues())
+                 : Vector();
   count_rounds(s, common_shape(omega, sc.n_k, lambda, a, s.inner_tol, s.inner_max));
   for (Index j = 0; j < k; ++j)
     p.cov[j] = lambda(j) * (D[j] * a.asDiagonal() * D[j].transpose());
@@ -308,8 +339,7 @@ inline void common_orientation(const Scatter& sc, const StepSettings& s, const P
     M[j] = full_reg(sc, s, j);
     pooled += M[j];
   }
-  const bool warm = previous != nullptr && previous->k() == k && previous->d() == d &&
-                    static_cast<Index>(previous->cov.size()) == k;
+  const bool warm = can_warm(previous, k, d);
   Matrix D = Eigen::SelfAdjointEigenSolver<Matrix>(warm ? previous->cov[0] : pooled)
                  .eigenvectors();
   for (Index j = 0; j < k; ++j) M[j] = D.transpose() * M[j] * D;
