@@ -433,7 +433,7 @@ Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Ind
     Eigen::MatrixXd post(x.rows(), k);
     o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, ctrl, short_iter,
                                 margin, monitor, post, o.failures, work);
-    o.entropy = gmmcore::posterior_entropy(post);
+    o.entropy = o.fit.entropy;
     o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
     o.reg = ctrl.reg;
     if (keep_post) o.post = std::move(post);

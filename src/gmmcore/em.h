@@ -194,6 +194,7 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
   };
   if (!resume) detail::fused_pass(X, res.params, type, ctrl, post.data(), work);
   res.loglik = objective();
+  res.entropy = work.sums.entropy;
   for (int it = 1; it <= ctrl.max_iter; ++it) {
     if (monitor.interrupted()) throw interrupted_error();
     detail::next_params(X, res.params.d(), type, ctrl, post.data(), work, res.params);
@@ -205,6 +206,7 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
     const double change =
         std::abs(ll - res.loglik) / (1.0 + std::abs(res.loglik + ctrl.ll_offset));
     res.loglik = ll;
+    res.entropy = work.sums.entropy;
     res.trace.push_back(ll);
     res.n_iter = it;
     monitor.on_iteration(it, ll);
@@ -392,18 +394,6 @@ inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
     }
   }
   return best;
-}
-
-// -sum_ij z_ij log z_ij over a posterior matrix (0 log 0 = 0): the entropy
-// of the classification that ICL adds to BIC.
-inline double posterior_entropy(const Eigen::Ref<const Matrix>& post) {
-  double h = 0.0;
-  for (Index j = 0; j < post.cols(); ++j)
-    for (Index i = 0; i < post.rows(); ++i) {
-      const double z = post(i, j);
-      if (z > 0.0) h -= z * std::log(z);
-    }
-  return h;
 }
 
 }  // namespace gmmcore

@@ -46,6 +46,7 @@ struct KernelModel {
 struct SlabSums {
   std::vector<double> count, first, second;
   double loglik = 0.0;
+  double entropy = 0.0;  // -sum_ij z_ij log z_ij of the posteriors (E-step passes)
   bool bad = false;  // some row had no finite density
 
   // `moments` false: a pass that sums no statistics (an E-step alone)
@@ -55,6 +56,7 @@ struct SlabSums {
     first.assign(moments ? k * d : 0, 0.0);
     second.assign(!moments ? 0 : full ? k * d * d : k * d, 0.0);
     loglik = 0.0;
+    entropy = 0.0;
     bad = false;
   }
 };
@@ -231,11 +233,17 @@ GMM_INLINE void log_joint(const KernelModel& m, const double* const* col,
 }
 
 // Log joint densities -> posteriors in place; returns the sum of the real
-// rows' log densities. A row with no finite density gets NaN posteriors and
-// log density -Inf, and sets `bad`.
+// rows' log densities, and adds their posteriors' entropy to `entropy`. A
+// row with no finite density gets NaN posteriors and log density -Inf, adds
+// no entropy, and sets `bad`. The entropy of a row needs no log of its
+// own: with u_j its log joint densities less their largest, s = sum_j e^u_j
+// and z_j = e^u_j / s, -sum_j z_j log z_j = log s - sum_j e^u_j u_j / s,
+// both terms non-negative (u_j below -800, where e^u_j is 0, counts as -800,
+// so that 0 times -Inf never arises).
 template <int W>
 GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
-                            double* logdens, bool& bad) {
+                            double* logdens, bool& bad, double& entropy) {
+  const V<W> floor = V<W>{} - 800.0;
   double total = 0.0;
   for (Index i = 0; i < rows_p; i += W) {
     V<W> mx;
@@ -245,13 +253,15 @@ GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
       simd::load(v, resp + j * rows_p + i);
       mx = v > mx ? v : mx;
     }
-    V<W> s = V<W>{};
+    V<W> s = V<W>{}, t = V<W>{};
     for (Index j = 0; j < k; ++j) {
       V<W> v;
       simd::load(v, resp + j * rows_p + i);
       v -= mx;
+      const V<W> u = v < floor ? floor : v;
       simd::exp_inplace<W>(v);
       s += v;
+      t += v * u;
       simd::store(resp + j * rows_p + i, v);
     }
     const V<W> inv = 1.0 / s;
@@ -276,10 +286,15 @@ GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
         if (lanes == W) simd::store(logdens + i, lse);
         else for (Index l = 0; l < lanes; ++l) logdens[i + l] = lse[l];
       }
+      const V<W> h = (lse - mx) - t * inv;
       if (lanes == W) {
         total += group;
+        entropy += simd::hsum<W>(h);
       } else {
-        for (Index l = 0; l < lanes; ++l) total += lse[l];
+        for (Index l = 0; l < lanes; ++l) {
+          total += lse[l];
+          entropy += h[l];
+        }
       }
       continue;
     }
@@ -290,6 +305,8 @@ GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
         v = -std::numeric_limits<double>::infinity();
         for (Index j = 0; j < k; ++j)
           resp[j * rows_p + i + l] = std::numeric_limits<double>::quiet_NaN();
+      } else {
+        entropy += std::log(s[l]) - t[l] / s[l];
       }
       if (logdens) logdens[i + l] = v;
       total += v;
@@ -462,10 +479,12 @@ GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
   if (job.estep) {
     log_joint<W>(*job.model, col, rows_p, ahead, sc);
     bool bad = false;
+    double entropy = 0.0;
     double* ld = job.logdens ? job.logdens + job.start : nullptr;
-    const double ll = normalise<W>(k, rows, rows_p, resp, ld, bad);
+    const double ll = normalise<W>(k, rows, rows_p, resp, ld, bad, entropy);
     if (job.sums) {
       job.sums->loglik += ll;
+      job.sums->entropy += entropy;
       job.sums->bad = job.sums->bad || bad;
     }
     if (job.post)

@@ -98,6 +98,7 @@ struct EmResult {
   // `log_prior` the log-prior of the returned parameters.
   double loglik = 0.0;
   double log_prior = 0.0;
+  double entropy = 0.0;        // of the posteriors at the returned parameters
   std::vector<double> trace;   // log-likelihood after each iteration
   std::vector<int> inner;      // inner rounds of each iteration's M-step (0: closed form)
   int n_iter = 0;
