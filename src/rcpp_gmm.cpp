@@ -374,7 +374,6 @@ Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
 // thread, where nothing may touch R).
 struct Outcome {
   gmmcore::EmResult fit;
-  Eigen::MatrixXd post;  // kept for a single candidate only (n x k)
   std::vector<gmmcore::StartFailure> failures;
   double entropy = 0.0;
   Eigen::VectorXd flatness, reg;
@@ -422,7 +421,7 @@ std::vector<gmmcore::Params> start_params(const MapMat& x_init, const Starts& st
 Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Index k,
                       const Starts& st, gmmcore::CovType type, const gmmcore::Control& ctrl,
                       const Eigen::VectorXd& var, int short_iter, double margin,
-                      gmmcore::Monitor& monitor, gmmcore::EmWork& work, bool keep_post) {
+                      gmmcore::Monitor& monitor, gmmcore::EmWork& work, double* post_out) {
   Outcome o;
   try {
     std::vector<bool> patient;
@@ -430,13 +429,15 @@ Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Ind
         start_params(x_init, st, k, type, ctrl, patient, o.failures);
     if (params.empty())
       throw gmmcore::numerical_error(o.failures.front().message, o.failures.front().component);
-    Eigen::MatrixXd post(x.rows(), k);
+    // The posteriors go to `post_out` (n x k) when given, otherwise to
+    // storage of the candidate's own.
+    Eigen::MatrixXd own(post_out ? 0 : x.rows(), post_out ? 0 : k);
+    Eigen::Map<Eigen::MatrixXd> post(post_out ? post_out : own.data(), x.rows(), k);
     o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, ctrl, short_iter,
                                 margin, monitor, post, o.failures, work);
     o.entropy = o.fit.entropy;
     o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
     o.reg = ctrl.reg;
-    if (keep_post) o.post = std::move(post);
   } catch (const gmmcore::numerical_error& e) {
     o.failed = true;
     o.error = e.what();
@@ -471,11 +472,6 @@ Rcpp::List wrap_outcome(const Outcome& o) {
       Rcpp::Named("entropy") = o.entropy,
       Rcpp::Named("flatness") = Rcpp::wrap(o.flatness), Rcpp::Named("reg") = Rcpp::wrap(o.reg),
       Rcpp::Named("failures") = wrap_failures(o.failures));
-  if (o.post.size()) {
-    Rcpp::NumericMatrix post(o.post.rows(), o.post.cols());
-    std::copy(o.post.data(), o.post.data() + o.post.size(), post.begin());
-    out["posterior"] = post;
-  }
   if (!r.path.empty()) {
     Rcpp::List path(r.path.size());
     for (std::size_t i = 0; i < r.path.size(); ++i) path[i] = wrap_params(r.path[i]);
@@ -572,6 +568,10 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
   SharedMonitor monitor(rmonitor);
   const int n_cand = n_k * n_types;
   std::vector<Outcome> out(n_cand);
+  // A single candidate's posteriors are written straight into the matrix
+  // R keeps.
+  Rcpp::NumericMatrix single_post =
+      n_cand == 1 ? Rcpp::NumericMatrix(Rcpp::no_init(x.nrow(), ks[0])) : Rcpp::NumericMatrix(0, 0);
   const int threads =
       verbose ? 1 : gmmcore::candidate_threads(base.n_threads, n_cand, x.nrow(), k_max, d);
   // EM storage per thread, kept from candidate to candidate (neighbours
@@ -588,7 +588,7 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     try {
       o = fit_candidate(xm, xi, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
                         margin, monitor, work[threads > 1 ? gmmcore::thread_number() : 0],
-                        n_cand == 1);
+                        n_cand == 1 ? single_post.begin() : nullptr);
     } catch (const gmmcore::interrupted_error&) {
       // monitor.stopped() says so once every thread is done
     } catch (const std::exception& e) {
@@ -608,7 +608,14 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     for (int c = 0; c < n_cand; ++c) run(c);
   }
   if (monitor.stopped()) throw Rcpp::internal::InterruptedException();
-  return wrap_grid(out);
+  Rcpp::List grid = wrap_grid(out);
+  if (n_cand == 1 && !out[0].failed) {
+    Rcpp::List fits = grid["fits"];
+    Rcpp::List one = fits[0];
+    one["posterior"] = single_post;
+    fits[0] = one;
+  }
+  return grid;
 }
 
 // The instruction set the kernels use for a request (-1: the widest this
