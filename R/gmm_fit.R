@@ -371,12 +371,14 @@ fit_grid <- function(x, ks, covariances, plan, control, verbose) {
   }
   grid$k <- rep(ks, times = length(covariances))
   grid$covariance <- rep(covariances, each = length(ks))
+  grid$priors <- rep(engine_control$priors, times = length(covariances))
   grid
 }
 
-# Candidate i of a grid, with its k and structure.
+# Candidate i of a grid, with its k, structure and prior values (NULL without a prior).
 candidate <- function(grid, i) {
-  c(grid$fits[[i]], list(k = grid$k[[i]], covariance = grid$covariance[[i]]))
+  c(grid$fits[[i]], list(k = grid$k[[i]], covariance = grid$covariance[[i]],
+                         prior = grid$priors[[i]]))
 }
 
 report_starts <- function(ks, covariances, starts) {
@@ -479,8 +481,8 @@ build_fit <- function(res, x, plan, control) {
     reg = res$reg, n_failed_starts = length(res$failures$message)
   )
   if (model_rows(covariance)$iterative) obj$inner_iter <- res$inner
-  if (!is.null(control$prior)) {
-    obj$prior <- prior_values(control$prior, x, k)
+  if (!is.null(res$prior)) {
+    obj$prior <- res$prior
     obj$log_prior <- res$log_prior
   }
   if (!is.null(res$path)) obj$path <- lapply(res$path, path_step, ord = ord, vars = colnames(x))

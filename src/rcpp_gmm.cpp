@@ -375,7 +375,6 @@ Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
 struct Outcome {
   gmmcore::EmResult fit;
   std::vector<gmmcore::StartFailure> failures;
-  double entropy = 0.0;
   Eigen::VectorXd flatness, reg;
   bool failed = false;
   std::string error;
@@ -435,7 +434,6 @@ Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Ind
     Eigen::Map<Eigen::MatrixXd> post(post_out ? post_out : own.data(), x.rows(), k);
     o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, ctrl, short_iter,
                                 margin, monitor, post, o.failures, work);
-    o.entropy = o.fit.entropy;
     o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
     o.reg = ctrl.reg;
   } catch (const gmmcore::numerical_error& e) {
@@ -469,7 +467,7 @@ Rcpp::List wrap_outcome(const Outcome& o) {
       Rcpp::Named("trace") = Rcpp::wrap(r.trace), Rcpp::Named("inner") = Rcpp::wrap(r.inner),
       Rcpp::Named("n_iter") = r.n_iter,
       Rcpp::Named("converged") = r.converged, Rcpp::Named("stopped_flat") = r.stopped_flat,
-      Rcpp::Named("entropy") = o.entropy,
+      Rcpp::Named("entropy") = r.entropy,
       Rcpp::Named("flatness") = Rcpp::wrap(o.flatness), Rcpp::Named("reg") = Rcpp::wrap(o.reg),
       Rcpp::Named("failures") = wrap_failures(o.failures));
   if (!r.path.empty()) {
@@ -498,7 +496,7 @@ Rcpp::List wrap_grid(const std::vector<Outcome>& out) {
       continue;
     }
     summary(c, 0) = o.fit.loglik - o.fit.log_prior;
-    summary(c, 1) = o.entropy;
+    summary(c, 1) = o.fit.entropy;
     summary(c, 2) = o.fit.converged;
     summary(c, 3) = o.fit.n_iter;
     summary(c, 4) = o.flatness.size() ? o.flatness.minCoeff() : R_PosInf;

@@ -136,20 +136,31 @@ inline void eei(const Scatter& sc, const StepSettings& s, const Params*, Params&
   for (Index j = 0; j < k; ++j) set_diagonal(p.cov[j], b);
 }
 
+// Shared by EVI and EVV: one volume lambda and a shape of determinant 1 per
+// component. `scatter(j)` gives component j's regularised scatter S_j and
+// `root` its d-th root of the determinant g_j; the shapes S_j / g_j go into
+// `shapes`, and lambda = sum_j g_j / n is returned.
+template <class T, class ScatterOf, class Root>
+double equal_volume_shapes(const Scatter& sc, ScatterOf scatter, Root root, std::vector<T>& shapes) {
+  const Index k = sc.n_k.size();
+  shapes.resize(k);
+  double lambda = 0.0;
+  for (Index j = 0; j < k; ++j) {
+    shapes[j] = scatter(j);
+    const double g = root(shapes[j]);
+    shapes[j] /= g;
+    lambda += g;
+  }
+  return lambda / sc.n_k.sum();
+}
+
 // EVI: lambda A_j: A_j = diag(W_j) / |diag(W_j)|^(1/d),
 // lambda = sum_j |diag(W_j)|^(1/d) / n.
 inline void evi(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
-  const Index k = sc.n_k.size();
-  std::vector<Vector> a(k);
-  double lambda = 0.0;
-  for (Index j = 0; j < k; ++j) {
-    a[j] = diag_reg(sc, s, j);
-    const double g = geo_root(a[j]);
-    a[j] /= g;
-    lambda += g;
-  }
-  lambda /= sc.n_k.sum();
-  for (Index j = 0; j < k; ++j) set_diagonal(p.cov[j], lambda * a[j]);
+  std::vector<Vector> a;
+  const double lambda = equal_volume_shapes(
+      sc, [&](Index j) { return diag_reg(sc, s, j); }, geo_root, a);
+  for (std::size_t j = 0; j < a.size(); ++j) set_diagonal(p.cov[j], lambda * a[j]);
 }
 
 // Whether `previous` holds k covariances of dimension d, for an iterative
@@ -298,17 +309,10 @@ inline void vev(const Scatter& sc, const StepSettings& s, const Params* previous
 // EVV: lambda C_j, |C_j| = 1: C_j = W_j / |W_j|^(1/d),
 // lambda = sum_j |W_j|^(1/d) / n.
 inline void evv(const Scatter& sc, const StepSettings& s, const Params*, Params& p) {
-  const Index k = sc.n_k.size();
-  std::vector<Matrix> C(k);
-  double lambda = 0.0;
-  for (Index j = 0; j < k; ++j) {
-    C[j] = full_reg(sc, s, j);
-    const double g = det_root(C[j]);
-    C[j] /= g;
-    lambda += g;
-  }
-  lambda /= sc.n_k.sum();
-  for (Index j = 0; j < k; ++j) p.cov[j] = lambda * C[j];
+  std::vector<Matrix> C;
+  const double lambda = equal_volume_shapes(
+      sc, [&](Index j) { return full_reg(sc, s, j); }, det_root, C);
+  for (std::size_t j = 0; j < C.size(); ++j) p.cov[j] = lambda * C[j];
 }
 
 // EVE and VVE: one orientation D for all components, shapes that differ
