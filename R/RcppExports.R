@@ -9,8 +9,8 @@ cpp_mstep <- function(x, resp, cov_type, reg, n_threads, isa = -1L, prior = NULL
     .Call(`_gmmfit_cpp_mstep`, x, resp, cov_type, reg, n_threads, isa, prior)
 }
 
-cpp_estep <- function(x, params, cov_type, n_threads, isa = -1L) {
-    .Call(`_gmmfit_cpp_estep`, x, params, cov_type, n_threads, isa)
+cpp_estep <- function(x, params, cov_type, n_threads, isa = -1L, n_complete = -1L) {
+    .Call(`_gmmfit_cpp_estep`, x, params, cov_type, n_threads, isa, n_complete)
 }
 
 cpp_models <- function() {
@@ -25,12 +25,12 @@ cpp_simulate <- function(params, comp) {
     .Call(`_gmmfit_cpp_simulate`, params, comp)
 }
 
-cpp_kmeanspp <- function(x, centre, scale, u, max_iter) {
-    .Call(`_gmmfit_cpp_kmeanspp`, x, centre, scale, u, max_iter)
+cpp_kmeanspp <- function(x, centre, scale, u, max_iter, w = NULL) {
+    .Call(`_gmmfit_cpp_kmeanspp`, x, centre, scale, u, max_iter, w)
 }
 
-cpp_fit_grid <- function(x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose = FALSE, isa = -1L) {
-    .Call(`_gmmfit_cpp_fit_grid`, x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose, isa)
+cpp_fit_grid <- function(x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose = FALSE, isa = -1L, case_w = NULL, init_w = NULL, n_complete = -1L) {
+    .Call(`_gmmfit_cpp_fit_grid`, x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose, isa, case_w, init_w, n_complete)
 }
 
 cpp_isa <- function(isa) {

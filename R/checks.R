@@ -25,7 +25,7 @@ is_whole <- function(x) {
 
 # A numeric matrix with column names, or an error. Nothing is dropped: any
 # non-numeric column or non-finite value is an error.
-check_data <- function(x, arg = "x", min_rows = 1L) {
+check_data <- function(x, arg = "x", min_rows = 1L, allow_na = FALSE) {
   if (!is.null(dim(x)) && length(dim(x)) != 2L) {
     gmm_abort(sprintf("`%s` must be two-dimensional (a matrix or data frame), not an array of %d dimensions.",
                       arg, length(dim(x))))
@@ -62,7 +62,7 @@ check_data <- function(x, arg = "x", min_rows = 1L) {
     colnames(x) <- if (ncol(x) == 1L) "x" else paste0("x", seq_len(ncol(x)))
   }
   check_column_names(colnames(x), arg)
-  check_finite(x, arg)
+  check_finite(x, arg, allow_na)
   x
 }
 
@@ -109,17 +109,23 @@ check_not_constant <- function(x, arg = "x") {
   invisible(x)
 }
 
-check_finite <- function(x, arg) {
+# Missing values (NA, NaN) are an error unless `allow_na`; infinite ones
+# always are.
+check_finite <- function(x, arg, allow_na = FALSE) {
   # One pass without allocating: the sum of finite values is finite unless
   # it overflows, and only then (or with a bad value) is each value tested.
   if (is.finite(sum(x))) return(invisible(x))
-  bad <- !is.finite(x)
+  bad <- if (allow_na) is.infinite(x) else !is.finite(x)
   if (any(bad)) {
     first <- which(bad, arr.ind = TRUE)[1L, ]
+    what <- if (allow_na) "infinite" else "missing or non-finite"
     gmm_abort(sprintf(
-      "`%s` contains %d missing or non-finite %s (NA, NaN or Inf); the first is in row %d, column '%s'. Remove or impute them first%s.",
-      arg, sum(bad), plural("value", sum(bad)), first[[1L]], colnames(x)[first[[2L]]],
-      if (arg %in% c("x", "data")) " (gmm_fit(na.action = na.omit) leaves out rows with NA)" else ""
+      "`%s` contains %d %s %s (%s); the first is in row %d, column '%s'. %s",
+      arg, sum(bad), what, plural("value", sum(bad)), if (allow_na) "Inf" else "NA, NaN or Inf",
+      first[[1L]], colnames(x)[first[[2L]]],
+      if (arg %in% c("x", "data") && !allow_na)
+        "Set `na = \"em\"` to fit them from the observed values of each row, or `na = \"omit\"` to leave out the rows with NA." else
+        "Remove or replace them first."
     ))
   }
   invisible(x)
@@ -246,7 +252,7 @@ check_newdata <- function(newdata, vars) {
       colnames(newdata) <- vars
     }
   }
-  newdata <- check_data(newdata, "newdata")
+  newdata <- check_data(newdata, "newdata", allow_na = TRUE)
   if (ncol(newdata) != length(vars)) {
     gmm_abort(sprintf("`newdata` has %d columns, but the model was fitted on %d (%s).",
                       ncol(newdata), length(vars), quote_names(vars)))

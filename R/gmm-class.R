@@ -19,10 +19,13 @@ validate_gmmfit <- function(x) {
   ok <- isTRUE(nrow(x$means) == k) && identical(dim(x$covariances), c(d, d, k)) &&
     isTRUE(all(x$weights >= 0) && abs(sum(x$weights) - 1) < 1e-8) &&
     isTRUE(x$covariance %in% model_table$name) &&
-    (is.null(x$posterior) || isTRUE(ncol(x$posterior) == k && nrow(x$posterior) == x$n))
+    (is.null(x$posterior) || isTRUE(ncol(x$posterior) == k && nrow(x$posterior) == n_rows(x)))
   if (!ok) stop("internal: inconsistent gmmfit object (weights, means, covariances or posterior)")
   x
 }
+
+# The rows a fit was made on: `n`, unless case weights make it their sum.
+n_rows <- function(x) if (is.null(x$case_weights)) x$n else length(x$case_weights)
 
 #' A Gaussian mixture from known parameters
 #'
@@ -217,7 +220,14 @@ check_object_summaries <- function(object, field, k) {
                         describe_value(object[[name]])))
     }
   }
-  for (name in c("df", "n", "n_iter")) {
+  # (With case weights, `n` is their sum, which need not be whole.)
+  counted <- if (is.null(object$case_weights)) c("df", "n", "n_iter") else c("df", "n_iter")
+  if (!is.null(object$case_weights) && !(number(object$n) && object$n > 0)) {
+    gmm_abort(sprintf("%s must be a positive number (the sum of the case weights), not %s.",
+                      field("n"), describe_value(object$n)))
+  }
+  rows <- n_rows(object)
+  for (name in counted) {
     if (!count(object[[name]])) {
       gmm_abort(sprintf("%s must be a single whole number from 0 to .Machine$integer.max, not %s.",
                         field(name), describe_value(object[[name]])))
@@ -229,10 +239,10 @@ check_object_summaries <- function(object, field, k) {
                       describe_value(object$converged)))
   }
   cl <- object$classification
-  if (!is.null(cl) && (!is.numeric(cl) || length(cl) != object$n || anyNA(cl) ||
+  if (!is.null(cl) && (!is.numeric(cl) || length(cl) != rows || anyNA(cl) ||
                        !all(cl %in% seq_len(k)))) {
     gmm_abort(sprintf("%s must give each of the %d observations a component from 1 to %d.",
-                      field("classification"), object$n, k))
+                      field("classification"), rows, k))
   }
   for (name in c("aic", "icl")) {
     if (!is.null(object[[name]]) && !number(object[[name]])) {
@@ -242,16 +252,16 @@ check_object_summaries <- function(object, field, k) {
   }
   post <- object$posterior
   if (!is.null(post) && (!is.matrix(post) || !is.numeric(post) ||
-                         !identical(dim(post), c(as.integer(object$n), k)))) {
+                         !identical(dim(post), c(as.integer(rows), k)))) {
     gmm_abort(sprintf("%s must be the %d x %d matrix of posterior probabilities, not %s.",
-                      field("posterior"), object$n, k, describe_value(post)))
+                      field("posterior"), rows, k, describe_value(post)))
   }
   d <- length(object$vars)
   dat <- object$data
   if (!is.null(dat) && (!is.matrix(dat) || !is.numeric(dat) ||
-                        !identical(dim(dat), c(as.integer(object$n), d)))) {
+                        !identical(dim(dat), c(as.integer(rows), d)))) {
     gmm_abort(sprintf("%s must be the %d x %d matrix of data the mixture was fitted to, not %s.",
-                      field("data"), object$n, d, describe_value(dat)))
+                      field("data"), rows, d, describe_value(dat)))
   }
   deg <- object$degenerate
   if (!is.null(deg) && (!is.numeric(deg) || anyNA(deg) || !all(deg %in% seq_len(k)))) {

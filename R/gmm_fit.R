@@ -228,9 +228,12 @@
 gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
                     n_init = 3L, criterion = c("bic", "icl", "aic"), control = gmm_control(),
                     n_threads = NULL, verbose = FALSE, data = NULL, na.action = NULL,
-                    equal_weights = FALSE, prior = NULL) {
+                    equal_weights = FALSE, prior = NULL, na = c("fail", "omit", "em"),
+                    case_weights = NULL) {
   call <- match.call()
   if (missing(x)) gmm_abort("`x` is missing: give the data to fit (a numeric matrix, a data frame of numeric columns or a numeric vector).")
+  na <- check_choice(na, c("fail", "omit", "em"), "na")
+  na.action <- resolve_na(na, na.action)
   terms <- NULL
   if (inherits(x, "formula")) {
     frame <- formula_frame(x, data, na.action)
@@ -241,10 +244,22 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
     x <- apply_na_action(name_vector(x, substitute(x)), na.action)
   }
   omitted <- attr(x, "na.action")
-  x <- check_not_constant(check_data(x, min_rows = 2L))
+  case_weights <- check_case_weights(case_weights, nrow(x) + length(omitted))
+  if (!is.null(omitted) && !is.null(case_weights)) case_weights <- case_weights[-omitted]
+  x <- check_data(x, min_rows = 2L, allow_na = na == "em")
+  x <- if (anyNA(x)) check_observed(x) else check_not_constant(x)
+  if (!is.null(case_weights) && sum(case_weights > 0) < 2L) {
+    gmm_abort("`case_weights` must be positive for at least two rows.")
+  }
+  fd <- fit_data(x, case_weights)
   init <- check_init(init, x)
+  if (init$type == "partition" && !is.null(fd$ord)) init$labels <- init$labels[fd$ord]
   k <- if (missing(k)) default_k(init, nrow(x)) else check_k(k, nrow(x))
   k <- check_k_for_init(init, k, missing(k))
+  if (!is.null(case_weights) && max(k) > sum(case_weights > 0)) {
+    gmm_abort(sprintf("`k` must be at most the number of rows with a positive case weight (%d), not %d.",
+                      sum(case_weights > 0), max(k)))
+  }
   all_models <- is.character(covariance) && "all" %in% covariance
   covariance <- check_covariance(covariance)
   # With one variable the fourteen models are two: equal variances
@@ -257,14 +272,14 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   control$prior <- check_prior(prior)
   verbose <- check_flag(verbose, "verbose")
 
-  plan <- start_plan(x, k, init, n_init, control, column_scaling(x))
-  grid <- fit_grid(x, k, covariance, plan, control, verbose)
-  table <- search_table(grid, nrow(x), ncol(x), control$equal_weights)
+  plan <- start_plan(fd$xs, k, init, n_init, control, column_scaling(fd$xe, fd$w), fd$w)
+  grid <- fit_grid(fd, k, covariance, plan, control, verbose)
+  table <- search_table(grid, fd$n_obs, ncol(x), control$equal_weights)
   if (verbose && nrow(table) > 1L) report_candidates(table)
   fit <- if (nrow(table) == 1L) {
-    single_fit(candidate(grid, 1L), x, plan, control)
+    single_fit(candidate(grid, 1L), fd, plan, control)
   } else {
-    chosen_fit(grid, table, criterion, x, plan, control)
+    chosen_fit(grid, table, criterion, fd, plan, control)
   }
   fit$call <- call
   if (!is.null(terms)) fit$terms <- terms
@@ -338,7 +353,8 @@ check_n_init <- function(n_init, init, given) {
 # is preferred. The starts of every k are drawn first, k by
 # k, and the engine fits all candidates in one call (a user's parameter
 # start is first reduced to each structure, so one call each).
-fit_grid <- function(x, ks, covariances, plan, control, verbose) {
+fit_grid <- function(fd, ks, covariances, plan, control, verbose) {
+  x <- fd$xe
   starts <- lapply(ks, function(k) draw_starts(plan, k))
   if (verbose) report_starts(ks, covariances, starts)
   # For k = 1 one short iteration: with one component EM is done after one
@@ -351,13 +367,15 @@ fit_grid <- function(x, ks, covariances, plan, control, verbose) {
   # A prior's values for each k (its default scale depends on k).
   engine_control$prior <- NULL
   if (!is.null(control$prior)) {
-    engine_control$priors <- lapply(ks, function(k) prior_values(control$prior, x, k))
+    moments <- data_moments(fd)
+    engine_control$priors <- lapply(ks, function(k) prior_values(control$prior, x, k, moments))
   }
   engine <- function(covs, starts) {
     cpp_fit_grid(x, plan$x_init, is.null(plan$rows), ks, starts,
                  lapply(starts, attr, "random"), covariance_code(covs), engine_control,
                  plan$scaling$centre, plan$scaling$var,
-                 ifelse(ks == 1L, 1L, control$init_iter), verbose, simd_code(control))
+                 ifelse(ks == 1L, 1L, control$init_iter), verbose, simd_code(control),
+                 fd$w %||% numeric(0), plan$w_init %||% numeric(0), fd$n_complete)
   }
   grid <- if (plan$init$type != "params") {
     engine(covariances, starts)
@@ -398,9 +416,9 @@ report_candidates <- function(table) {
 }
 
 # A single candidate: the fit, or a classed error when every start failed.
-single_fit <- function(res, x, plan, control) {
+single_fit <- function(res, fd, plan, control) {
   if (!is.null(res$error)) abort_candidate(res, plan)
-  fit <- build_fit(res, x, plan, control)
+  fit <- build_fit(res, fd, plan, control)
   warn_fit(fit)
   fit
 }
@@ -455,15 +473,17 @@ flat_patience <- 5L
 # Engine result -> "gmmfit" object with canonical component order. The
 # posterior is one E-step at the returned parameters, the same computation
 # that ended EM.
-build_fit <- function(res, x, plan, control) {
+build_fit <- function(res, fd, plan, control) {
+  x <- fd$x
   k <- res$k
   covariance <- res$covariance
   ord <- if (isTRUE(control$keep_order)) seq_len(k) else order(-res$weights, res$means[, 1L])
   # (A single candidate comes with them from the engine.)
-  posterior <- res$posterior %||%
-    cpp_estep(x, res, covariance_code(covariance), control$n_threads, simd_code(control))$posterior
+  posterior <- user_order(res$posterior %||%
+    cpp_estep(fd$xe, res, covariance_code(covariance), control$n_threads, simd_code(control),
+              fd$n_complete)$posterior, fd)
   cpp_relabel_posterior(posterior, ord, list(rownames(x), as.character(seq_len(k))))
-  n <- nrow(x)
+  n <- fd$n_obs
   df <- n_parameters(k, ncol(x), covariance, isTRUE(control$equal_weights))
   bic <- -2 * res$loglik + df * log(n)
   obj <- new_gmmfit(
@@ -481,6 +501,8 @@ build_fit <- function(res, x, plan, control) {
     reg = res$reg, n_failed_starts = length(res$failures$message)
   )
   if (model_rows(covariance)$iterative) obj$inner_iter <- res$inner
+  if (!is.null(fd$w)) obj$case_weights <- user_order(fd$w, fd)
+  if (!is.null(fd$ord)) obj$n_missing <- sum(is.na(x))
   if (!is.null(res$prior)) {
     obj$prior <- res$prior
     obj$log_prior <- res$log_prior

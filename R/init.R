@@ -81,9 +81,10 @@ init_rows <- function(n, ks, init, control) {
 # the column centres and scales, the hierarchical tree cut at every k, and
 # the decorrelated coordinates of the hierarchical start when k-means++
 # starts use them.
-start_plan <- function(x, ks, init, n_init, control, scaling) {
+start_plan <- function(x, ks, init, n_init, control, scaling, w = NULL) {
   rows <- init_rows(nrow(x), ks, init, control)
   x_init <- if (is.null(rows)) x else x[rows, , drop = FALSE]
+  w_init <- if (is.null(rows) || is.null(w)) w else w[rows]
   hc <- NULL
   z <- NULL
   used <- if (init$type == "methods") random_methods(init, n_init) else character(0)
@@ -92,10 +93,22 @@ start_plan <- function(x, ks, init, n_init, control, scaling) {
     use_hc <- "hc" %in% init$methods
     if (use_hc || any(on_hc_coords(seq_len(sum(used == "kmeans++")))))
       z <- hc_transform(x_init)
-    if (use_hc) hc <- hc_labels(x_init, cut_at, z = z)
+    if (use_hc) hc <- weighted_hc_labels(x_init, cut_at, z, w_init)
   }
   list(init = init, n_init = n_init, x_init = x_init, rows = rows, hc = hc,
-       scaling = scaling, z = z, random_methods = used)
+       scaling = scaling, z = z, random_methods = used, w_init = w_init)
+}
+
+# The hierarchical start with case weights: rows of weight zero are left
+# out of the tree (and given the first label, which counts for nothing in
+# the M-step); the others are merged as they are, whatever their weights.
+weighted_hc_labels <- function(x, ks, z, w) {
+  if (is.null(w) || all(w > 0)) return(hc_labels(x, ks, z = z))
+  keep <- w > 0
+  ks <- ks[ks <= sum(keep)]
+  labels <- matrix(1L, nrow(x), length(ks), dimnames = list(NULL, ks))
+  labels[keep, ] <- hc_labels(x[keep, , drop = FALSE], ks, z = z[keep, , drop = FALSE])
+  labels
 }
 
 # Which k-means++ starts of a k (the first, the second, ...) run on the
@@ -154,7 +167,8 @@ draw_labels <- function(method, plan, k, i = 1L) {
   switch(method,
     "kmeans++" = if (on_hc_coords(i)) {
       z <- plan$z
-      cpp_kmeanspp(z, numeric(ncol(z)), 1 / start_weights(ncol(z)), runif(k), 10L)
+      cpp_kmeanspp(z, numeric(ncol(z)), 1 / start_weights(ncol(z)), runif(k), 10L,
+                   plan$w_init %||% numeric(0))
     } else if (i == 1L) {
       runif(k)
     } else {
@@ -162,7 +176,8 @@ draw_labels <- function(method, plan, k, i = 1L) {
       c(runif(k), w)
     },
     "random" = random_labels(n, k),
-    "random_from_data" = nearest_rows(x, sample.int(n, k), plan$scaling)
+    "random_from_data" = nearest_rows(x, if (is.null(plan$w_init)) sample.int(n, k) else
+      sample.int(n, k, prob = plan$w_init), plan$scaling)
   )
 }
 
@@ -187,8 +202,8 @@ nearest_rows <- function(x, picked, scaling) {
 # Column centres and variances (two-pass, no cancellation), which make the
 # fit scale-free: starts are drawn on standardised data, `reg` is relative
 # to each variance, and convergence is judged on the standardised scale.
-column_scaling <- function(x) {
-  s <- cpp_column_moments(x)
+column_scaling <- function(x, w = NULL) {
+  s <- observed_moments(x, w)
   if (!all(is.finite(s$var))) {
     gmm_abort(sprintf(
       "`x` has values too large for their variance to be computed (column %s); divide it by a constant first: the fit does not depend on the units.",

@@ -40,7 +40,7 @@ logLik.gmmfit <- function(object, newdata = NULL, ...) {
     gmm_abort("`object` was not fitted to data, so it has no log-likelihood.")
   }
   if (!is.numeric(object$loglik) || length(object$loglik) != 1L ||
-      !is_whole(object$df) || length(object$df) != 1L || !is_whole(object$n) ||
+      !is_whole(object$df) || length(object$df) != 1L || !is.numeric(object$n) ||
       length(object$n) != 1L) {
     gmm_abort("`object$loglik`, `object$df` and `object$n` must be single numbers (the log-likelihood, the number of parameters and of observations).")
   }

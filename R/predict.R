@@ -13,12 +13,21 @@
 #'   density at each row; `"uncertainty"`: one minus the largest posterior
 #'   probability of each row (0 for a row surely in its class, up to
 #'   1 - 1/k for one equally likely in every component; mclust's
-#'   `uncertainty`).
+#'   `uncertainty`); `"impute"`: the data with each missing value replaced
+#'   by its conditional mean given the row's observed values, the
+#'   components' conditional means mixed by the row's posterior
+#'   probabilities.
+#'
+#'   Rows with missing values (NA) are classified, and their posteriors
+#'   and densities computed, from their observed values alone (the
+#'   marginal mixture of those variables); a row needs at least one
+#'   observed value.
 #' @param log If `TRUE`, return log probabilities or log densities (not used
 #'   for `"class"`). Log densities are computed in the log domain, so they do
 #'   not underflow far from the data.
 #' @param ... Unused.
-#' @return An integer vector (`"class"`), a matrix (`"prob"`) or a numeric
+#' @return An integer vector (`"class"`), a matrix (`"prob"`, and
+#'   `"impute"`: the data's columns, as a matrix), or a numeric
 #'   vector (`"density"`, `"uncertainty"`). A row so far from every component that its density
 #'   underflows to zero gets density 0 (log density `-Inf`), `NaN`
 #'   probabilities and class `NA`.
@@ -30,12 +39,19 @@
 #' predict(fit, newdata = iris[c(1, 51, 101), ], type = "class")
 #' predict(fit, newdata = iris[1:3, ], type = "density", log = TRUE)
 #' summary(predict(fit, type = "uncertainty"))
+#'
+#' # rows with missing values: classes from the observed values, and the
+#' # missing ones filled in
+#' holes <- as.matrix(iris[c(1, 51, 101), 1:4])
+#' holes[cbind(1:3, c(1, 3, 4))] <- NA
+#' predict(fit, holes, type = "class")
+#' predict(fit, holes, type = "impute")
 #' @export
-predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density", "uncertainty"),
-                        log = FALSE, ...) {
+predict.gmmfit <- function(object, newdata,
+                           type = c("class", "prob", "density", "uncertainty", "impute"),
+                           log = FALSE, ...) {
   check_object(object)
-  type <- check_choice(type, c("class", "prob", "density", "uncertainty"), "type",
-                       partial = TRUE)
+  type <- check_choice(type, predict_types, "type", partial = TRUE)
   log <- check_flag(log, "log")
   if (missing(newdata) || is.null(newdata)) {
     if (is.null(object$data)) {
@@ -45,8 +61,9 @@ predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density",
   } else {
     x <- check_newdata(terms_frame(object, newdata), object$vars)
   }
-  e <- cpp_estep(x, object, covariance_code(object$covariance), object_threads(object),
-                 simd_code(object$control))
+  if (anyNA(x)) check_rows_observed(x)
+  e <- estep_rows(x, object, covariance_code(object$covariance), object_threads(object),
+                  simd_code(object$control))
   if (!is.null(e$error)) gmm_abort(e$error, class = "gmm_fit_error")
   switch(type,
     class = stats::setNames(classify(e$posterior), rownames(x)),
@@ -56,8 +73,50 @@ predict.gmmfit <- function(object, newdata, type = c("class", "prob", "density",
       p
     },
     density = stats::setNames(if (log) e$logdens else exp(e$logdens), rownames(x)),
-    uncertainty = stats::setNames(uncertainty(e$posterior), rownames(x))
+    uncertainty = stats::setNames(uncertainty(e$posterior), rownames(x)),
+    impute = impute_rows(object, x, e$posterior)
   )
+}
+
+predict_types <- c("class", "prob", "density", "uncertainty", "impute")
+
+# Each missing value of x replaced by sum_j z_ij E_j[x_m | x_o]: the
+# components' conditional means mu_m + S_mo S_oo^-1 (x_o - mu_o), mixed by
+# the posteriors from the observed values. One solve per pattern and
+# component.
+impute_rows <- function(object, x, posterior) {
+  nas <- is.na(x)
+  rows <- which(rowSums(nas) > 0L)
+  if (!length(rows)) return(x)
+  key <- apply(nas[rows, , drop = FALSE], 1L, function(r) paste(which(r), collapse = " "))
+  for (pattern in split(rows, key)) {
+    m <- nas[pattern[[1L]], ]
+    o <- !m
+    xo <- x[pattern, o, drop = FALSE]
+    filled <- matrix(0, length(pattern), sum(m))
+    for (j in seq_along(object$weights)) {
+      s <- object$covariances[, , j]
+      mu <- object$means[j, ]
+      centred <- sweep(xo, 2L, mu[o])
+      cond <- sweep(centred %*% solve(s[o, o, drop = FALSE], s[o, m, drop = FALSE]), 2L,
+                    mu[m], "+")
+      filled <- filled + posterior[pattern, j] * cond
+    }
+    x[pattern, m] <- filled
+  }
+  x
+}
+
+# Every row of new data needs an observed value.
+check_rows_observed <- function(x) {
+  empty <- which(rowSums(!is.na(x)) == 0L)
+  if (length(empty)) {
+    gmm_abort(sprintf(
+      "`newdata` has %s with every value missing (%s %s): there is nothing to predict from.",
+      plural("row", length(empty)), plural("row", length(empty)),
+      paste(utils::head(empty, 5L), collapse = ", ")))
+  }
+  invisible(x)
 }
 
 object_threads <- function(object) {
@@ -75,11 +134,10 @@ object_threads <- function(object) {
 #' fit <- gmm_fit(faithful, k = 2)
 #' table(fitted(fit))
 #' @export
-fitted.gmmfit <- function(object, type = c("class", "prob", "density", "uncertainty"),
+fitted.gmmfit <- function(object, type = c("class", "prob", "density", "uncertainty", "impute"),
                           log = FALSE, ...) {
   check_object(object)
-  type <- check_choice(type, c("class", "prob", "density", "uncertainty"), "type",
-                       partial = TRUE)
+  type <- check_choice(type, predict_types, "type", partial = TRUE)
   if (is.null(object$posterior)) {
     gmm_abort("`object` was not fitted to data, so it has no fitted values.")
   }
@@ -87,7 +145,8 @@ fitted.gmmfit <- function(object, type = c("class", "prob", "density", "uncertai
     class = object$classification,
     prob = if (check_flag(log, "log")) log(object$posterior) else object$posterior,
     density = predict.gmmfit(object, type = "density", log = log),
-    uncertainty = stats::setNames(uncertainty(object$posterior), rownames(object$posterior))
+    uncertainty = stats::setNames(uncertainty(object$posterior), rownames(object$posterior)),
+    impute = impute_rows(object, object$data, object$posterior)
   )
 }
 

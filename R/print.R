@@ -36,7 +36,7 @@ model_line <- function(x) {
           if (isTRUE(x$control$equal_weights)) " of equal weight" else "",
           x$covariance, length(x$vars),
           plural("variable", length(x$vars)),
-          if (is.null(x$n)) " (not fitted)" else sprintf(", %d observations", x$n),
+          if (is.null(x$n)) " (not fitted)" else observations(x),
           if (is.null(x$prior)) "" else "; MAP estimates under a conjugate prior")
 }
 
@@ -225,4 +225,15 @@ print_search_wide <- function(x, criterion, fitted, flat, best, digits) {
   tab[cbind(match(x$k, ks), match(x$covariance, covs))] <- cells
   print(noquote(tab), right = TRUE)
   cat("* chosen; (...) degenerate, not eligible\n")
+}
+
+# How many observations a fit counts: rows, or rows with case weights and
+# their sum; with the missing values fitted, how many there were.
+observations <- function(x) {
+  out <- if (is.null(x$case_weights)) sprintf(", %d observations", x$n) else
+    sprintf(", %d rows with case weights summing to %s", length(x$case_weights),
+            format(x$n, digits = 6))
+  if (!is.null(x$n_missing)) out <- sprintf("%s (%d missing %s)", out, x$n_missing,
+                                            plural("value", x$n_missing))
+  out
 }

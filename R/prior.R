@@ -162,12 +162,12 @@ check_prior <- function(prior) {
 
 # The hyperparameters of `prior` for data x (a matrix) and k components:
 # list(shrinkage, mean, dof, scale (d x d)), the engine's form.
-prior_values <- function(prior, x, k) {
+prior_values <- function(prior, x, k, moments = NULL) {
   d <- ncol(x)
   vars <- colnames(x)
   mean <- prior$mean
   if (is.null(mean)) {
-    mean <- colMeans(x)
+    mean <- if (is.null(moments)) colMeans(x) else moments$mean
   } else {
     if (length(mean) != d) {
       gmm_abort(sprintf("The prior's `mean` has %d %s; the data have %d variables (%s).",
@@ -188,7 +188,7 @@ prior_values <- function(prior, x, k) {
   }
   scale <- prior$scale
   if (is.null(scale)) {
-    v <- stats::var(x)
+    v <- if (is.null(moments)) stats::var(x) else moments$cov
     if (nrow(x) <= d) v <- diag(diag(v), d)
     scale <- v / k^(2 / d)
   } else if (length(scale) == 1L) {

@@ -35,7 +35,7 @@ search_choice <- function(table, criterion) {
 # The candidate a search returns: the best eligible one by `criterion`; when
 # every fitted candidate is degenerate, the best of those with a warning
 # that says so; when every candidate failed, an error.
-chosen_fit <- function(grid, table, criterion, x, plan, control) {
+chosen_fit <- function(grid, table, criterion, fd, plan, control) {
   fitted <- is.na(table$error)
   if (!any(fitted)) {
     gmm_abort(sprintf("Every candidate failed; the first: %s", table$error[[1L]]),
@@ -44,7 +44,7 @@ chosen_fit <- function(grid, table, criterion, x, plan, control) {
   eligible <- fitted & !table$degenerate
   best <- as.integer(search_choice(table, criterion))
   res <- candidate(grid, best)
-  fit <- build_fit(res, x, plan, control)
+  fit <- build_fit(res, fd, plan, control)
   attr(table, "criterion") <- criterion
   fit$search <- table
   fit$criterion <- criterion

@@ -43,8 +43,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_estep
-Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type, int n_threads, int isa);
-RcppExport SEXP _gmmfit_cpp_estep(SEXP xSEXP, SEXP paramsSEXP, SEXP cov_typeSEXP, SEXP n_threadsSEXP, SEXP isaSEXP) {
+Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type, int n_threads, int isa, int n_complete);
+RcppExport SEXP _gmmfit_cpp_estep(SEXP xSEXP, SEXP paramsSEXP, SEXP cov_typeSEXP, SEXP n_threadsSEXP, SEXP isaSEXP, SEXP n_completeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
@@ -52,7 +52,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
     Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_estep(x, params, cov_type, n_threads, isa));
+    Rcpp::traits::input_parameter< int >::type n_complete(n_completeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_estep(x, params, cov_type, n_threads, isa, n_complete));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -89,8 +90,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_kmeanspp
-Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre, Rcpp::NumericVector scale, Rcpp::NumericVector u, int max_iter);
-RcppExport SEXP _gmmfit_cpp_kmeanspp(SEXP xSEXP, SEXP centreSEXP, SEXP scaleSEXP, SEXP uSEXP, SEXP max_iterSEXP) {
+Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre, Rcpp::NumericVector scale, Rcpp::NumericVector u, int max_iter, Rcpp::NumericVector w);
+RcppExport SEXP _gmmfit_cpp_kmeanspp(SEXP xSEXP, SEXP centreSEXP, SEXP scaleSEXP, SEXP uSEXP, SEXP max_iterSEXP, SEXP wSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
@@ -98,13 +99,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scale(scaleSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type u(uSEXP);
     Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_kmeanspp(x, centre, scale, u, max_iter));
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_kmeanspp(x, centre, scale, u, max_iter, w));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_fit_grid
-Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x, Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random, Rcpp::IntegerVector cov_types, Rcpp::List control, Rcpp::NumericVector centre, Rcpp::NumericVector var, Rcpp::IntegerVector short_iter, bool verbose, int isa);
-RcppExport SEXP _gmmfit_cpp_fit_grid(SEXP xSEXP, SEXP x_initSEXP, SEXP init_is_xSEXP, SEXP ksSEXP, SEXP startsSEXP, SEXP randomSEXP, SEXP cov_typesSEXP, SEXP controlSEXP, SEXP centreSEXP, SEXP varSEXP, SEXP short_iterSEXP, SEXP verboseSEXP, SEXP isaSEXP) {
+Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool init_is_x, Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random, Rcpp::IntegerVector cov_types, Rcpp::List control, Rcpp::NumericVector centre, Rcpp::NumericVector var, Rcpp::IntegerVector short_iter, bool verbose, int isa, Rcpp::NumericVector case_w, Rcpp::NumericVector init_w, int n_complete);
+RcppExport SEXP _gmmfit_cpp_fit_grid(SEXP xSEXP, SEXP x_initSEXP, SEXP init_is_xSEXP, SEXP ksSEXP, SEXP startsSEXP, SEXP randomSEXP, SEXP cov_typesSEXP, SEXP controlSEXP, SEXP centreSEXP, SEXP varSEXP, SEXP short_iterSEXP, SEXP verboseSEXP, SEXP isaSEXP, SEXP case_wSEXP, SEXP init_wSEXP, SEXP n_completeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
@@ -120,7 +122,10 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type short_iter(short_iterSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
     Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_fit_grid(x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose, isa));
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type case_w(case_wSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type init_w(init_wSEXP);
+    Rcpp::traits::input_parameter< int >::type n_complete(n_completeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_fit_grid(x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose, isa, case_w, init_w, n_complete));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -181,12 +186,12 @@ END_RCPP
 static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 6},
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 7},
-    {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 5},
+    {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 6},
     {"_gmmfit_cpp_models", (DL_FUNC) &_gmmfit_cpp_models, 0},
     {"_gmmfit_cpp_project", (DL_FUNC) &_gmmfit_cpp_project, 2},
     {"_gmmfit_cpp_simulate", (DL_FUNC) &_gmmfit_cpp_simulate, 2},
-    {"_gmmfit_cpp_kmeanspp", (DL_FUNC) &_gmmfit_cpp_kmeanspp, 5},
-    {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 13},
+    {"_gmmfit_cpp_kmeanspp", (DL_FUNC) &_gmmfit_cpp_kmeanspp, 6},
+    {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 16},
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
     {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},
     {"_gmmfit_cpp_column_moments", (DL_FUNC) &_gmmfit_cpp_column_moments, 1},

@@ -8,6 +8,7 @@
 #include <RcppEigen.h>
 #include <R_ext/Utils.h>
 #include <atomic>
+#include <numeric>
 #include "gmmcore/gmmcore.h"
 
 // [[Rcpp::depends(RcppEigen)]]
@@ -128,6 +129,35 @@ Eigen::VectorXd as_reg(const Rcpp::NumericVector& reg, Index d) {
   return Eigen::Map<const Eigen::VectorXd>(reg.begin(), d);
 }
 
+// The rows of x from n_complete on, which have missing values and are
+// grouped by pattern (R/missing.R), when n_complete is not negative.
+class IncompleteRows {
+ public:
+  IncompleteRows(const MapMat& x, int n_complete) {
+    if (n_complete < 0 || n_complete >= x.rows()) return;
+    try {
+      inc_ = gmmcore::make_incomplete(x, n_complete);
+    } catch (const std::invalid_argument& e) {
+      Rcpp::stop("internal: %s", e.what());
+    }
+    has_ = true;
+  }
+  gmmcore::Data data(const MapMat& x, const double* w) const {
+    return gmmcore::Data(x, w, has_ ? &inc_ : nullptr);
+  }
+
+ private:
+  gmmcore::Incomplete inc_;
+  bool has_ = false;
+};
+
+// Optional case weights: null when not given.
+const double* weights_or_null(const Rcpp::NumericVector& w, Index n) {
+  if (w.size() == 0) return nullptr;
+  if (w.size() != n) Rcpp::stop("internal: case weights have the wrong length");
+  return w.begin();
+}
+
 // Engine failures reach R with their message intact; the component index
 // travels along so R can raise a classed condition.
 template <class F>
@@ -154,7 +184,7 @@ Rcpp::List cpp_em(Rcpp::NumericMatrix x, Rcpp::List start, int cov_type,
     RMonitor monitor(verbose);
     gmmcore::Params p = as_params(start, x.ncol());
     Rcpp::NumericMatrix post(x.nrow(), p.k());
-    gmmcore::EmResult r = gmmcore::run_em(as_map(x), std::move(p),
+    gmmcore::EmResult r = gmmcore::run_em(gmmcore::Data(as_map(x)), std::move(p),
                                           as_cov_type(cov_type), ctrl, monitor,
                                           as_mut_map(post));
     Rcpp::List out = wrap_params(r.params);
@@ -185,15 +215,18 @@ Rcpp::List cpp_mstep(Rcpp::NumericMatrix x, Rcpp::NumericMatrix resp,
   });
 }
 
+// `n_complete`: when not negative, rows from n_complete on have missing
+// values (NA) and are grouped by pattern (R/missing.R).
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
-                     int n_threads, int isa = -1) {
+                     int n_threads, int isa = -1, int n_complete = -1) {
   return guarded([&] {
     gmmcore::Params p = as_params(params, x.ncol());
     gmmcore::factorize(p);
     Rcpp::NumericMatrix post(x.nrow(), p.k());
     Eigen::VectorXd logdens;
-    const double ll = gmmcore::e_step(as_map(x), p, as_cov_type(cov_type),
+    const IncompleteRows inc(as_map(x), n_complete);
+    const double ll = gmmcore::e_step(inc.data(as_map(x), nullptr), p, as_cov_type(cov_type),
                                       n_threads, as_mut_map(post), &logdens,
                                       /*strict=*/false, as_isa(isa));
     return Rcpp::List::create(Rcpp::Named("posterior") = post,
@@ -277,18 +310,21 @@ Rcpp::List cpp_simulate(Rcpp::List params, Rcpp::IntegerVector comp) {
 }
 
 // k-means++ seeding and Lloyd iterations on (x - centre) / scale; `u` holds
-// the k uniforms the seeding consumes (drawn in R). Labels are 1-based.
+// the k uniforms the seeding consumes (drawn in R); `w` the case weights,
+// or nothing. Labels are 1-based.
 // [[Rcpp::export(rng = false)]]
 Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre,
                                  Rcpp::NumericVector scale, Rcpp::NumericVector u,
-                                 int max_iter) {
+                                 int max_iter,
+                                 Rcpp::NumericVector w = R_NilValue) {
   const Index d = x.ncol();
-  if (centre.size() != d || scale.size() != d || u.size() < 1 || u.size() > x.nrow())
+  if (centre.size() != d || scale.size() != d || u.size() < 1 || u.size() > x.nrow() ||
+      (w.size() != 0 && w.size() != x.nrow()))
     Rcpp::stop("internal: cpp_kmeanspp arguments have the wrong lengths");
   std::vector<int> labels = gmmcore::kmeanspp_labels(
       as_map(x), Eigen::Map<const Eigen::VectorXd>(centre.begin(), d),
       Eigen::Map<const Eigen::VectorXd>(scale.begin(), d),
-      std::vector<double>(u.begin(), u.end()), max_iter);
+      std::vector<double>(u.begin(), u.end()), max_iter, w.size() ? w.begin() : nullptr);
   for (int& l : labels) ++l;
   return Rcpp::wrap(labels);
 }
@@ -327,7 +363,7 @@ const int kmeans_iter = 10;
 // rows of x_init (drawn in R, the labels computed here).
 Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
                    Index k, const MapMat& x_init, const Eigen::VectorXd& centre,
-                   const Eigen::VectorXd& scale) {
+                   const Eigen::VectorXd& scale, const double* init_w) {
   if (random.size() != starts.size()) Rcpp::stop("internal: `random` has the wrong length");
   const Index n_init_rows = x_init.rows(), d = x_init.cols();
   Starts out;
@@ -349,7 +385,7 @@ Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
         for (Index c = 0; c < d; ++c) sc(c) /= u[k + c];
       labels = gmmcore::kmeanspp_labels(x_init, centre, sc,
                                         std::vector<double>(u.begin(), u.begin() + k),
-                                        kmeans_iter);
+                                        kmeans_iter, init_w);
     } else {
       Rcpp::IntegerVector lab = starts[s];
       if (lab.size() != n_init_rows) Rcpp::stop("internal: a start has the wrong length");
@@ -400,7 +436,7 @@ class SharedMonitor : public gmmcore::Monitor {
 };
 
 // The starts as parameters of one structure: M-steps of the partitions.
-std::vector<gmmcore::Params> start_params(const MapMat& x_init, const Starts& st, Index k,
+std::vector<gmmcore::Params> start_params(const gmmcore::Data& x_init, const Starts& st, Index k,
                                           gmmcore::CovType type, const gmmcore::Control& ctrl,
                                           std::vector<bool>& patient,
                                           std::vector<gmmcore::StartFailure>& failures) {
@@ -417,7 +453,7 @@ std::vector<gmmcore::Params> start_params(const MapMat& x_init, const Starts& st
   return out;
 }
 
-Outcome fit_candidate(const MapMat& x, const MapMat& x_init, bool init_is_x, Index k,
+Outcome fit_candidate(const gmmcore::Data& x, const gmmcore::Data& x_init, bool init_is_x, Index k,
                       const Starts& st, gmmcore::CovType type, const gmmcore::Control& ctrl,
                       const Eigen::VectorXd& var, int short_iter, double margin,
                       gmmcore::Monitor& monitor, gmmcore::EmWork& work, double* post_out) {
@@ -530,7 +566,10 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
                         Rcpp::IntegerVector ks, Rcpp::List starts, Rcpp::List random,
                         Rcpp::IntegerVector cov_types, Rcpp::List control,
                         Rcpp::NumericVector centre, Rcpp::NumericVector var,
-                        Rcpp::IntegerVector short_iter, bool verbose = false, int isa = -1) {
+                        Rcpp::IntegerVector short_iter, bool verbose = false, int isa = -1,
+                        Rcpp::NumericVector case_w = R_NilValue,
+                        Rcpp::NumericVector init_w = R_NilValue,
+                        int n_complete = -1) {
   const Index d = x.ncol();
   const int n_k = ks.size(), n_types = cov_types.size();
   if (x_init.ncol() != d || var.size() != d || centre.size() != d || starts.size() != n_k ||
@@ -541,6 +580,12 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
   const gmmcore::Control base = as_control(control, isa);
   const double reg = Rcpp::as<double>(control["reg"]);
   const MapMat xm = as_map(x), xi = as_map(x_init);
+  const double* w = weights_or_null(case_w, x.nrow());
+  const double* wi = weights_or_null(init_w, x_init.nrow());
+  const IncompleteRows incomplete(xm, n_complete);
+  const gmmcore::Data data = incomplete.data(xm, w), data_init(xi, wi);
+  // The number of observations the log-likelihood counts.
+  const double n_obs = w ? std::accumulate(w, w + x.nrow(), 0.0) : static_cast<double>(x.nrow());
   // A control object from before `init_margin` existed carries on only the
   // best start, as it did then.
   const double margin = control.containsElementNamed("init_margin")
@@ -557,7 +602,7 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
   std::vector<Starts> st;
   int k_max = 1;
   for (int i = 0; i < n_k; ++i) {
-    st.push_back(read_starts(starts[i], random[i], ks[i], xi, c, v.cwiseSqrt()));
+    st.push_back(read_starts(starts[i], random[i], ks[i], xi, c, v.cwiseSqrt(), wi));
     k_max = std::max(k_max, ks[i]);
   }
   std::vector<gmmcore::CovType> types(n_types);
@@ -581,10 +626,10 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     const int i = threads > 1 ? n_k - 1 - c / n_types : c / n_types;
     const int t = c % n_types;
     Outcome& o = out[t * n_k + i];
-    gmmcore::Control ctrl = gmmcore::scale_free(base, types[t], reg, v, x.nrow());
+    gmmcore::Control ctrl = gmmcore::scale_free(base, types[t], reg, v, n_obs);
     ctrl.prior = priors[i];
     try {
-      o = fit_candidate(xm, xi, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
+      o = fit_candidate(data, data_init, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
                         margin, monitor, work[threads > 1 ? gmmcore::thread_number() : 0],
                         n_cand == 1 ? single_post.begin() : nullptr);
     } catch (const gmmcore::interrupted_error&) {

@@ -33,24 +33,37 @@ struct EmWork {
   std::vector<SlabSums> slabs;
   Scatter scatter;
   MomentsWork moments;           // the second pass, when the shift was too far
+  CondModel cond;                // the incomplete rows' factors of the last pass
+  std::vector<SlabSums> groups;  // the incomplete rows' partial sums
   Params next;                   // the M-step's result, swapped in
   int rounds = 0;                // inner rounds of the last M-step (iterative models)
 };
 
 namespace detail {
 
-// E-step of `p` into `post`, with the moments about p's means, into work.sums.
-inline void fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
-                       CovType type, const Control& ctrl, double* post,
-                       EmWork& work) {
+// E-step of `p` into `post`, with the moments about p's means, into
+// work.sums: the complete rows through the kernels, then the incomplete ones
+// (incomplete.h).
+inline void fused_pass(const Data& data, const Params& p, CovType type,
+                       const Control& ctrl, double* post, EmWork& work) {
   make_model(p, type, work.model);
   PassSpec spec;
   spec.post = post;
+  spec.ldp = data.rows();
+  spec.case_w = data.case_w;
   spec.shift = work.model.mu.data();
   spec.full_second = needs_full(type, p.d());
   spec.n_threads = ctrl.n_threads;
   spec.isa = ctrl.isa;
-  data_pass(X, work.model, spec, work.sums, work.slabs);
+  data_pass(data.complete(), work.model, spec, work.sums, work.slabs);
+  if (data.incomplete) {
+    make_cond_model(*data.incomplete, p.means, p.cov, p.weights, work.cond);
+    if (work.cond.bad)
+      throw numerical_error("a covariance is not positive definite on the observed variables", 0);
+    incomplete_pass(data, work.cond, true, post, nullptr, data.rows(), nullptr,
+                    work.model.mu.data(), spec.full_second, ctrl.n_threads, work.sums,
+                    work.groups);
+  }
   if (work.sums.bad)
     throw numerical_error(
         "the log-likelihood is not finite: some observation has zero density "
@@ -61,14 +74,13 @@ inline void fused_pass(const Eigen::Ref<const Matrix>& X, const Params& p,
 // The M-step from the moments of the last fused pass (about the means in
 // work.model), into work.next; a second pass about the new means when the
 // shift was too far (mstep.h).
-inline void next_params(const Eigen::Ref<const Matrix>& X, Index d, CovType type,
-                        const Control& ctrl, const double* post, EmWork& work,
-                        const Params& current) {
+inline void next_params(const Data& data, Index d, CovType type, const Control& ctrl,
+                        const double* post, EmWork& work, const Params& current) {
   const bool full = needs_full(type, d);
   scatter_from_sums(work.sums, work.model.mu.data(), d, full, work.scatter);
   if (work.scatter.inexact)
-    moments_about(X, post, work.scatter.means, full, ctrl.n_threads, ctrl.isa,
-                  work.scatter, work.moments);
+    moments_about(data, post, work.scatter.means, full, ctrl.n_threads, ctrl.isa,
+                  work.scatter, work.moments, &work.cond);
   work.rounds = 0;
   structure_step(work.scatter, type, ctrl.reg, work.next, &current, ctrl.equal_weights,
                  &ctrl.prior, &work.rounds);
@@ -175,9 +187,8 @@ struct Overtake {
 // With `race`, the run is given up once it can no longer overtake. With
 // `resume`, `post` and `work` already hold the fused pass of `start` (the
 // run continues one that has just ended on X), which is then not repeated.
-inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
-                       CovType type, const Control& ctrl, Monitor& monitor,
-                       Eigen::Ref<Matrix> post, EmWork& work,
+inline EmResult run_em(const Data& X, Params start, CovType type, const Control& ctrl,
+                       Monitor& monitor, Eigen::Ref<Matrix> post, EmWork& work,
                        const Overtake* race = nullptr, bool resume = false) {
   EmResult res;
   res.params = std::move(start);
@@ -234,9 +245,8 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
   return res;
 }
 
-inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
-                       CovType type, const Control& ctrl, Monitor& monitor,
-                       Eigen::Ref<Matrix> post) {
+inline EmResult run_em(const Data& X, Params start, CovType type, const Control& ctrl,
+                       Monitor& monitor, Eigen::Ref<Matrix> post) {
   EmWork work;
   return run_em(X, std::move(start), type, ctrl, monitor, post, work);
 }
@@ -246,7 +256,7 @@ inline EmResult run_em(const Eigen::Ref<const Matrix>& X, Params start,
 // that it stays spherical), and the convergence test sees the log-likelihood
 // of the data divided by their standard deviations (n_rows rows).
 inline Control scale_free(Control ctrl, CovType type, double reg, const Vector& var,
-                          Index n_rows) {
+                          double n_rows) {
   ctrl.reg = model(type).spherical
                  ? Vector::Constant(var.size(), reg * var.mean())
                  : Vector(reg * var);
@@ -256,13 +266,14 @@ inline Control scale_free(Control ctrl, CovType type, double reg, const Vector& 
 }
 
 // A partition (0-based labels of the rows of X, k groups) as complete
-// parameters: the M-step of its indicator matrix.
-inline Params params_from_labels(const Eigen::Ref<const Matrix>& X,
-                                 const std::vector<int>& labels, Index k,
+// parameters: the M-step of its indicator matrix (times the case weights).
+// X must be complete.
+inline Params params_from_labels(const Data& X, const std::vector<int>& labels, Index k,
                                  CovType type, const Control& ctrl) {
+  if (X.incomplete) throw std::invalid_argument("params_from_labels: the rows must be complete");
   Matrix R = Matrix::Zero(X.rows(), k);
-  for (Index i = 0; i < X.rows(); ++i) R(i, labels[i]) = 1.0;
-  return m_step(X, R, type, ctrl.reg, ctrl.n_threads, ctrl.isa, ctrl.equal_weights, &ctrl.prior);
+  for (Index i = 0; i < X.rows(); ++i) R(i, labels[i]) = X.case_w ? X.case_w[i] : 1.0;
+  return m_step(X.X, R, type, ctrl.reg, ctrl.n_threads, ctrl.isa, ctrl.equal_weights, &ctrl.prior);
 }
 
 // A start that failed, with the engine's message.
@@ -297,8 +308,7 @@ inline bool ends_flat(const EmResult& r) { return r.flat_iters > 0 || r.stopped_
 // fail, the first failure is raised. The posteriors in `post` and the result
 // belong to the returned parameters. `work` is storage the caller may keep
 // from one candidate to the next.
-inline EmResult run_starts(const Eigen::Ref<const Matrix>& X,
-                           const Eigen::Ref<const Matrix>& X_init, bool init_is_x,
+inline EmResult run_starts(const Data& X, const Data& X_init, bool init_is_x,
                            std::vector<Params>& starts, const std::vector<bool>& patient,
                            CovType type, const Control& ctrl, int short_iter, double margin,
                            Monitor& monitor, Eigen::Ref<Matrix> post,

@@ -9,6 +9,7 @@
 #ifndef GMMCORE_ESTEP_H
 #define GMMCORE_ESTEP_H
 
+#include "incomplete.h"
 #include "pass.h"
 
 namespace gmmcore {
@@ -19,18 +20,32 @@ namespace gmmcore {
 // every component is an error during a fit; otherwise (`strict` false, as
 // for new data far from every component) its log density is -Inf and its
 // posterior NaN.
-inline double e_step(const Eigen::Ref<const Matrix>& X, const Params& p,
-                     CovType type, int n_threads, Eigen::Ref<Matrix> post,
-                     Vector* row_logdens = nullptr, bool strict = true,
-                     Isa isa = Isa::Auto) {
-  if (post.rows() != X.rows() || post.cols() != p.k() || post.outerStride() != X.rows())
+// With case weights, the log-likelihood is weighted; rows with missing
+// values (Data::incomplete) get their posteriors and densities from their
+// observed values.
+inline double e_step(const Data& data, const Params& p, CovType type, int n_threads,
+                     Eigen::Ref<Matrix> post, Vector* row_logdens = nullptr,
+                     bool strict = true, Isa isa = Isa::Auto) {
+  const Index n = data.rows();
+  if (post.rows() != n || post.cols() != p.k() || post.outerStride() != n)
     throw std::invalid_argument("e_step: `post` must be an n x k matrix");
+  if (row_logdens) row_logdens->resize(n);
   PassSpec spec;
   spec.post = post.data();
+  spec.ldp = n;
+  spec.case_w = data.case_w;
   spec.logdens = row_logdens;
   spec.n_threads = n_threads;
   spec.isa = isa;
-  const SlabSums s = data_pass(X, make_model(p, type), spec);
+  SlabSums s = data_pass(data.complete(), make_model(p, type), spec);
+  if (data.incomplete) {
+    CondModel cond;
+    make_cond_model(*data.incomplete, p.means, p.cov, p.weights, cond);
+    if (cond.bad) throw numerical_error("a covariance is not positive definite", 0);
+    std::vector<SlabSums> groups;
+    incomplete_pass(data, cond, true, post.data(), nullptr, n, row_logdens, nullptr, true,
+                    n_threads, s, groups);
+  }
   if (s.bad && strict)
     throw numerical_error(
         "the log-likelihood is not finite: some observation has zero density "

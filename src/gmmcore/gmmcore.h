@@ -7,6 +7,7 @@
 #include "kernels.h"
 #include "dispatch.h"
 #include "pass.h"
+#include "incomplete.h"
 #include "estep.h"
 #include "mstep.h"
 #include "em.h"

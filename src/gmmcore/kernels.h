@@ -80,6 +80,10 @@ struct BlockJob {
   const double* shift = nullptr;
   bool full_second = true;
   SlabSums* sums = nullptr;
+  // Case weights of the data's rows (length n, indexed like the rows), or
+  // null: each row's log density, entropy and statistics count that many
+  // times. The posteriors written out are not weighted.
+  const double* case_w = nullptr;
 };
 
 // Per-thread scratch, sized for blocks of up to `block` rows.
@@ -90,6 +94,7 @@ struct Scratch {
   std::vector<double> y;     // d x block: the block centred on one component
   std::vector<double> resp;  // k x block: log densities, then posteriors
   std::vector<double> q;     // block: squared Mahalanobis distances
+  std::vector<double> w;     // block: case weights, padded with zeros
   std::vector<const double*> col;
 
   void resize(Index d, Index k, Index rows) {
@@ -98,6 +103,7 @@ struct Scratch {
     y.resize(d * rows);
     resp.resize(k * rows);
     q.resize(rows);
+    w.resize(rows);
     col.resize(d);
   }
 };
@@ -242,7 +248,8 @@ GMM_INLINE void log_joint(const KernelModel& m, const double* const* col,
 // so that 0 times -Inf never arises).
 template <int W>
 GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
-                            double* logdens, bool& bad, double& entropy) {
+                            double* logdens, bool& bad, double& entropy,
+                            const double* cw = nullptr) {
   const V<W> floor = V<W>{} - 800.0;
   double total = 0.0;
   for (Index i = 0; i < rows_p; i += W) {
@@ -287,7 +294,13 @@ GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
         else for (Index l = 0; l < lanes; ++l) logdens[i + l] = lse[l];
       }
       const V<W> h = (lse - mx) - t * inv;
-      if (lanes == W) {
+      if (cw) {
+        // Weighted rows: the padded lanes have weight zero.
+        V<W> wv;
+        simd::load(wv, cw + i);
+        total += simd::hsum<W>(lse * wv);
+        entropy += simd::hsum<W>(h * wv);
+      } else if (lanes == W) {
         total += group;
         entropy += simd::hsum<W>(h);
       } else {
@@ -300,16 +313,22 @@ GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
     }
     for (Index l = 0; l < lanes; ++l) {
       double v = mx[l] + std::log(s[l]);
+      const double wl = cw ? cw[i + l] : 1.0;
       if (!std::isfinite(v)) {
-        bad = true;
         v = -std::numeric_limits<double>::infinity();
         for (Index j = 0; j < k; ++j)
           resp[j * rows_p + i + l] = std::numeric_limits<double>::quiet_NaN();
-      } else {
-        entropy += std::log(s[l]) - t[l] / s[l];
+        if (logdens) logdens[i + l] = v;
+        // A row of weight zero is left out of the fit, whatever its density.
+        if (wl != 0.0) {
+          bad = true;
+          total += v;
+        }
+        continue;
       }
+      entropy += wl * (std::log(s[l]) - t[l] / s[l]);
       if (logdens) logdens[i + l] = v;
-      total += v;
+      total += wl * v;
     }
   }
   return total;
@@ -481,7 +500,13 @@ GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
     bool bad = false;
     double entropy = 0.0;
     double* ld = job.logdens ? job.logdens + job.start : nullptr;
-    const double ll = normalise<W>(k, rows, rows_p, resp, ld, bad, entropy);
+    const double* cw = nullptr;
+    if (job.case_w) {
+      std::memcpy(sc.w.data(), job.case_w + job.start, rows * sizeof(double));
+      std::fill(sc.w.data() + rows, sc.w.data() + rows_p, 0.0);
+      cw = sc.w.data();
+    }
+    const double ll = normalise<W>(k, rows, rows_p, resp, ld, bad, entropy, cw);
     if (job.sums) {
       job.sums->loglik += ll;
       job.sums->entropy += entropy;
@@ -499,6 +524,14 @@ GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
   if (!job.sums || !job.shift) return;
   for (Index j = 0; j < k; ++j)
     for (Index i = rows; i < rows_p; ++i) resp[j * rows_p + i] = 0.0;
+  if (job.case_w) {
+    // Each row's posteriors count as many times as its weight; a row of
+    // weight zero (whose posteriors may be NaN) not at all.
+    const double* cw = job.case_w + job.start;
+    for (Index j = 0; j < k; ++j)
+      for (Index i = 0; i < rows; ++i)
+        resp[j * rows_p + i] = cw[i] == 0.0 ? 0.0 : resp[j * rows_p + i] * cw[i];
+  }
   accumulate<W>(job, col, rows_p, job.estep ? 0 : ahead, sc);
 }
 

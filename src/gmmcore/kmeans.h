@@ -12,7 +12,12 @@
 // inverting the cumulative sum at u_j. Lloyd iterations stop when the
 // partition repeats, after `max_iter`, or before a step that would empty a
 // cluster (the last partition with k non-empty clusters is kept). Labels are
-// 0-based; ties go to the lower-numbered centre.
+// 0-based; ties go to the lower-numbered centre. With case weights (one per
+// row) the first centre is drawn with probability proportional to the
+// weights, the next ones to weight times squared distance, and the Lloyd
+// means are weighted: rows of weight w count as w copies of the row (with
+// the copies adjacent, the draws pick the same rows), and rows of weight
+// zero are never centres and move no mean.
 #ifndef GMMCORE_KMEANS_H
 #define GMMCORE_KMEANS_H
 
@@ -66,14 +71,17 @@ inline bool assign(const std::vector<double>& z, const std::vector<double>& ctr,
   return changed;
 }
 
-// Cluster means of a partition; false when a cluster is empty.
+// Cluster means of a partition (weighted by `w` when not null); false when
+// a cluster is empty (or has weight zero).
 inline bool centres_of(const std::vector<double>& z, const std::vector<int>& labels,
-                       Index n, Index k, Index d, std::vector<double>& ctr) {
+                       Index n, Index k, Index d, std::vector<double>& ctr,
+                       const double* w = nullptr) {
   std::vector<double> count(k, 0.0);
   std::fill(ctr.begin(), ctr.end(), 0.0);
   for (Index i = 0; i < n; ++i) {
-    count[labels[i]] += 1.0;
-    for (Index c = 0; c < d; ++c) ctr[labels[i] * d + c] += z[i * d + c];
+    const double wi = w ? w[i] : 1.0;
+    count[labels[i]] += wi;
+    for (Index c = 0; c < d; ++c) ctr[labels[i] * d + c] += wi * z[i * d + c];
   }
   for (Index j = 0; j < k; ++j) {
     if (count[j] == 0.0) return false;
@@ -103,16 +111,20 @@ inline Index draw_index(const std::vector<double>& w, double u) {
 
 inline std::vector<int> kmeanspp_labels(const Eigen::Ref<const Matrix>& X,
                                         const Vector& centre, const Vector& scale,
-                                        const std::vector<double>& u, int max_iter) {
+                                        const std::vector<double>& u, int max_iter,
+                                        const double* w = nullptr) {
   const Index n = X.rows(), d = X.cols(), k = u.size();
   const std::vector<double> z = detail::standardised_rows(X, centre, scale);
   std::vector<double> ctr(k * d);
-  Index first = std::min<Index>(n - 1, static_cast<Index>(u[0] * n));
+  const Index first = w ? detail::draw_index(std::vector<double>(w, w + n), u[0])
+                        : std::min<Index>(n - 1, static_cast<Index>(u[0] * n));
   std::copy(&z[first * d], &z[first * d] + d, ctr.begin());
-  std::vector<double> d2(n);
+  std::vector<double> d2(n), wd2(w ? n : 0);
   for (Index i = 0; i < n; ++i) d2[i] = detail::sq_dist(&z[i * d], &ctr[0], d);
   for (Index j = 1; j < k; ++j) {
-    const Index pick = detail::draw_index(d2, u[j]);
+    if (w)
+      for (Index i = 0; i < n; ++i) wd2[i] = w[i] * d2[i];
+    const Index pick = detail::draw_index(w ? wd2 : d2, u[j]);
     std::copy(&z[pick * d], &z[pick * d] + d, ctr.begin() + j * d);
     for (Index i = 0; i < n; ++i)
       d2[i] = std::min(d2[i], detail::sq_dist(&z[i * d], &ctr[j * d], d));
@@ -120,11 +132,11 @@ inline std::vector<int> kmeanspp_labels(const Eigen::Ref<const Matrix>& X,
   std::vector<int> labels(n, -1), next(n);
   detail::assign(z, ctr, n, k, d, labels);
   for (int it = 0; it < max_iter; ++it) {
-    if (!detail::centres_of(z, labels, n, k, d, ctr)) break;
+    if (!detail::centres_of(z, labels, n, k, d, ctr, w)) break;
     next = labels;
     if (!detail::assign(z, ctr, n, k, d, next)) break;
     std::vector<double> probe(k * d);
-    if (!detail::centres_of(z, next, n, k, d, probe)) break;
+    if (!detail::centres_of(z, next, n, k, d, probe, w)) break;
     labels.swap(next);
   }
   return labels;

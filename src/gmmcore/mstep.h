@@ -22,6 +22,7 @@
 
 #include <cmath>
 #include <sstream>
+#include "incomplete.h"
 #include "pass.h"
 #include "prior.h"
 #include "structures.h"
@@ -95,27 +96,34 @@ struct MomentsWork {
   KernelModel model;            // only its shape: these passes compute no E-step
   std::vector<double> shift;    // centres, component-major
   SlabSums sums;
-  std::vector<SlabSums> slabs;
+  std::vector<SlabSums> slabs, groups;
 };
 
 // The moments about `centres` (k x d) summed from posteriors `post`
 // (n x k, column-major), and the scatter they give, into `out`; `centres`
-// may be out.means, which is read before it is overwritten.
-inline void moments_about(const Eigen::Ref<const Matrix>& X, const double* post,
-                          const Matrix& centres, bool full, int n_threads, Isa isa,
-                          Scatter& out, MomentsWork& work) {
-  work.model.d = X.cols();
+// may be out.means, which is read before it is overwritten. The incomplete
+// rows of `data`, if any, are completed under `cond`, the factors of the
+// parameters whose E-step gave `post`.
+inline void moments_about(const Data& data, const double* post, const Matrix& centres,
+                          bool full, int n_threads, Isa isa, Scatter& out, MomentsWork& work,
+                          const CondModel* cond = nullptr) {
+  work.model.d = data.cols();
   work.model.k = centres.rows();
   component_major(centres, work.shift);
   PassSpec spec;
   spec.estep = false;
   spec.post_in = post;
+  spec.ldp = data.rows();
+  spec.case_w = data.case_w;
   spec.shift = work.shift.data();
   spec.full_second = full;
   spec.n_threads = n_threads;
   spec.isa = isa;
-  data_pass(X, work.model, spec, work.sums, work.slabs);
-  scatter_from_sums(work.sums, work.shift.data(), X.cols(), full, out,
+  data_pass(data.complete(), work.model, spec, work.sums, work.slabs);
+  if (data.incomplete)
+    incomplete_pass(data, *cond, false, nullptr, post, data.rows(), nullptr,
+                    work.shift.data(), full, n_threads, work.sums, work.groups);
+  scatter_from_sums(work.sums, work.shift.data(), data.cols(), full, out,
                     /*about_means=*/true);
 }
 
@@ -124,7 +132,7 @@ inline Scatter moments_about(const Eigen::Ref<const Matrix>& X,
                              bool full, int n_threads, Isa isa) {
   Scatter out;
   MomentsWork work;
-  moments_about(X, post, centres, full, n_threads, isa, out, work);
+  moments_about(Data(X), post, centres, full, n_threads, isa, out, work);
   return out;
 }
 

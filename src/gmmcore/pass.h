@@ -81,7 +81,9 @@ inline KernelModel make_model(const Params& p, CovType type) {
 struct PassSpec {
   bool estep = true;           // compute posteriors from the model
   double* post = nullptr;      // n x k column-major, written (estep)
-  const double* post_in = nullptr;  // n x k, read (no estep), leading dim n
+  const double* post_in = nullptr;  // n x k, read (no estep)
+  Index ldp = 0;               // leading dimension of post and post_in (0: n)
+  const double* case_w = nullptr;  // row weights, or null (kernels.h)
   Vector* logdens = nullptr;   // optional row log densities (estep)
   const double* shift = nullptr;  // k x d; statistics are summed when set
   bool full_second = true;
@@ -108,7 +110,8 @@ inline void pass_slabs(const Eigen::Ref<const Matrix>& X, const KernelModel& mod
       job.x = X.data() + job.start;
       job.ldx = X.outerStride();
       job.estep = spec.estep;
-      job.ldp = n;
+      job.ldp = spec.ldp > 0 ? spec.ldp : n;
+      job.case_w = spec.case_w;
       job.post = spec.estep ? spec.post : nullptr;
       job.post_in = spec.estep ? nullptr : spec.post_in;
       job.logdens = spec.logdens ? spec.logdens->data() : nullptr;
@@ -155,7 +158,7 @@ inline void data_pass(const Eigen::Ref<const Matrix>& X, const KernelModel& mode
   const bool full = spec.full_second, moments = spec.shift != nullptr;
   const Blocks blocks(n, moments ? k * d * (full ? d + 1 : 2) : 0);
   const Index S = blocks.n_slabs;
-  if (spec.logdens) spec.logdens->resize(n);
+  if (spec.logdens && spec.logdens->size() < n) spec.logdens->resize(n);
   const int threads =
       effective_threads(spec.n_threads, S, pass_work(n, k, d, !model.diagonal));
   if (threads == 1) {

@@ -1,0 +1,329 @@
+// gmmcore/incomplete.h
+//
+// Contract: the data a pass reads (a view: the rows, their case weights,
+// the rows with missing values), and EM on the rows with missing values
+// (Ghahramani and Jordan 1994), grouped by missingness pattern so that each
+// pattern's marginal factors are computed once per pass. For a pattern with
+// observed columns o and missing columns m, component j has
+//  - the marginal density of the observed part, N(x_o | mu_o, S_oo), from
+//    the Cholesky factor of S_oo;
+//  - the regression of the missing part on the observed part,
+//    B = S_mo S_oo^-1, and its residual covariance C = S_mm - B S_om.
+// The E-step gives each row's posteriors from its observed part; the
+// M-step's statistics are those of the completed rows, x_m replaced by its
+// conditional mean mu_m + B (x_o - mu_o), plus C for each unit of
+// posterior weight in the second moment. With D the observed parts less
+// mu_o and A the d x q matrix with the identity in rows o and B in rows m,
+// the completed rows less a shift s are D A^T + e (e = mu - s), so a
+// pattern's sums need only D^T r and D^T diag(r) D (q x q), whatever d is.
+// The incomplete rows come after the complete ones, grouped by pattern (the
+// caller sorts them); their sums are added after those of the complete
+// rows, in a fixed order of groups of patterns, so that the result does not
+// depend on the number of threads. Data without missing values never come
+// here.
+#ifndef GMMCORE_INCOMPLETE_H
+#define GMMCORE_INCOMPLETE_H
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include "blocks.h"
+#include "kernels.h"
+
+namespace gmmcore {
+
+struct Pattern {
+  std::vector<Index> obs, mis;  // observed and missing columns
+  Index start = 0, rows = 0;    // rows [start, start + rows) of the data
+  Matrix x;                     // rows x obs.size(): the observed values
+};
+
+struct Incomplete {
+  Index n_complete = 0;         // rows before the first incomplete one
+  std::vector<Pattern> patterns;
+  // Consecutive patterns summed together, in this order (group g: patterns
+  // [group_start[g], group_start[g + 1])).
+  std::vector<Index> group_start;
+  Index n_groups() const { return static_cast<Index>(group_start.size()) - 1; }
+};
+
+// The incomplete rows of X (NaN where missing): rows [n_complete, n), each
+// run of rows with the same missing columns one pattern. The rows before
+// must be complete, and every row needs an observed value.
+inline Incomplete make_incomplete(const Eigen::Ref<const Matrix>& X, Index n_complete) {
+  const Index n = X.rows(), d = X.cols();
+  Incomplete inc;
+  inc.n_complete = n_complete;
+  for (Index i = 0; i < n_complete; ++i)
+    for (Index c = 0; c < d; ++c)
+      if (std::isnan(X(i, c))) throw std::invalid_argument("a row before the incomplete ones has a missing value");
+  Index i = n_complete;
+  while (i < n) {
+    Pattern p;
+    for (Index c = 0; c < d; ++c) (std::isnan(X(i, c)) ? p.mis : p.obs).push_back(c);
+    if (p.obs.empty()) throw std::invalid_argument("a row has no observed value");
+    if (p.mis.empty()) throw std::invalid_argument("an incomplete row has no missing value");
+    Index end = i + 1;
+    for (; end < n; ++end) {
+      bool same = true;
+      for (Index c = 0; c < d && same; ++c)
+        same = std::isnan(X(end, c)) == std::isnan(X(i, c));
+      if (!same) break;
+    }
+    p.start = i;
+    p.rows = end - i;
+    p.x.resize(p.rows, static_cast<Index>(p.obs.size()));
+    for (Index a = 0; a < static_cast<Index>(p.obs.size()); ++a)
+      p.x.col(a) = X.col(p.obs[a]).segment(i, p.rows);
+    inc.patterns.push_back(std::move(p));
+    i = end;
+  }
+  // Groups of about kBlockRows * 4 rows or more: enough work each to be
+  // worth a thread, few enough sums to add.
+  inc.group_start.push_back(0);
+  Index rows = 0;
+  for (Index q = 0; q < static_cast<Index>(inc.patterns.size()); ++q) {
+    rows += inc.patterns[q].rows;
+    if (rows >= 4 * kBlockRows || q + 1 == static_cast<Index>(inc.patterns.size())) {
+      inc.group_start.push_back(q + 1);
+      rows = 0;
+    }
+  }
+  return inc;
+}
+
+// The data of a pass: X (n x d, column-major, any outer stride) whose first
+// complete_rows() rows are complete and the rest, if `incomplete` is set,
+// the incomplete rows it describes; `case_w` the row weights (n) or null.
+struct Data {
+  Eigen::Ref<const Matrix> X;
+  const double* case_w = nullptr;
+  const Incomplete* incomplete = nullptr;
+
+  explicit Data(const Eigen::Ref<const Matrix>& x, const double* w = nullptr,
+                const Incomplete* inc = nullptr)
+      : X(x), case_w(w), incomplete(inc) {}
+  Index rows() const { return X.rows(); }
+  Index cols() const { return X.cols(); }
+  Index complete_rows() const { return incomplete ? incomplete->n_complete : X.rows(); }
+  // The complete rows, which the kernels read.
+  Eigen::Ref<const Matrix> complete() const { return X.topRows(complete_rows()); }
+};
+
+// One component's factors for one pattern.
+struct CondFactor {
+  Matrix L;      // q x q lower Cholesky factor of S_oo
+  double cst;    // log w_j - (q log(2 pi) + log |S_oo|) / 2
+  Matrix B;      // m x q, S_mo S_oo^-1
+  Matrix C;      // m x m, S_mm - B S_om
+};
+
+// Every pattern's factors under one set of parameters (pattern-major:
+// f[p k + j]), with the means they centre on.
+struct CondModel {
+  Index k = 0;
+  Matrix means;
+  std::vector<CondFactor> f;
+  bool bad = false;  // some S_oo was not positive definite
+};
+
+inline void make_cond_model(const Incomplete& inc, const Matrix& means,
+                            const std::vector<Matrix>& cov, const Vector& weights,
+                            CondModel& m) {
+  const Index k = weights.size();
+  const double log_2pi = std::log(2.0 * M_PI);
+  m.k = k;
+  m.means = means;
+  m.bad = false;
+  m.f.resize(inc.patterns.size() * k);
+  for (std::size_t p = 0; p < inc.patterns.size(); ++p) {
+    const Pattern& pat = inc.patterns[p];
+    const Index q = pat.obs.size(), r = pat.mis.size();
+    for (Index j = 0; j < k; ++j) {
+      CondFactor& f = m.f[p * k + j];
+      const Matrix& S = cov[j];
+      Matrix Soo(q, q), Smo(r, q);
+      for (Index b = 0; b < q; ++b) {
+        for (Index a = 0; a < q; ++a) Soo(a, b) = S(pat.obs[a], pat.obs[b]);
+        for (Index a = 0; a < r; ++a) Smo(a, b) = S(pat.mis[a], pat.obs[b]);
+      }
+      Eigen::LLT<Matrix> llt(Soo);
+      if (llt.info() != Eigen::Success) {
+        m.bad = true;
+        continue;
+      }
+      f.L = llt.matrixL();
+      f.cst = std::log(weights(j)) -
+              0.5 * (static_cast<double>(q) * log_2pi +
+                     2.0 * f.L.diagonal().array().log().sum());
+      // B = S_mo S_oo^-1, from S_oo B^T = S_om.
+      f.B = llt.solve(Smo.transpose()).transpose();
+      f.C.resize(r, r);
+      for (Index b = 0; b < r; ++b)
+        for (Index a = 0; a < r; ++a) f.C(a, b) = S(pat.mis[a], pat.mis[b]);
+      f.C.noalias() -= f.B * Smo.transpose();
+    }
+  }
+}
+
+namespace detail {
+
+// Adds pattern p's statistics for component j about `shift` (d) to `s`:
+// `r` the rows' posterior weights (times case weights), D their observed
+// parts less the component's observed mean.
+inline void add_pattern_moments(const Pattern& pat, const CondFactor& f, const Vector& mu,
+                                const double* shift, const Vector& r, const Matrix& D,
+                                Index j, Index d, bool full, SlabSums& s) {
+  const Index q = pat.obs.size(), m = pat.mis.size();
+  const double nr = r.sum();
+  const Vector t = D.transpose() * r;                       // q
+  Vector e(d);
+  for (Index c = 0; c < d; ++c) e(c) = mu(c) - shift[c];
+  // Sum of the completed rows less the shift: A t + nr e.
+  Vector first(d);
+  for (Index a = 0; a < q; ++a) first(pat.obs[a]) = t(a);
+  const Vector bt = f.B * t;
+  for (Index a = 0; a < m; ++a) first(pat.mis[a]) = bt(a);
+  s.count[j] += nr;
+  for (Index c = 0; c < d; ++c) s.first[j * d + c] += first(c) + nr * e(c);
+  // Second moment: A S A^T + A t e^T + e t^T A^T + nr e e^T + nr C (on m x m).
+  Matrix Dw = D;
+  Dw.array().colwise() *= r.array();
+  const Matrix S = D.transpose() * Dw;                      // q x q
+  Matrix AS(d, q);                                          // A S
+  for (Index a = 0; a < q; ++a) AS.row(pat.obs[a]) = S.row(a);
+  const Matrix BS = f.B * S;
+  for (Index a = 0; a < m; ++a) AS.row(pat.mis[a]) = BS.row(a);
+  Matrix M(d, d);                                           // A S A^T
+  for (Index b = 0; b < q; ++b) M.col(pat.obs[b]) = AS.col(b);
+  const Matrix ASBt = AS * f.B.transpose();
+  for (Index b = 0; b < m; ++b) M.col(pat.mis[b]) = ASBt.col(b);
+  for (Index b = 0; b < m; ++b)
+    for (Index a = 0; a < m; ++a) M(pat.mis[a], pat.mis[b]) += nr * f.C(a, b);
+  const Index dd = full ? d * d : d;
+  for (Index a = 0; a < d; ++a) {
+    if (!full) {
+      s.second[j * dd + a] += M(a, a) + 2.0 * first(a) * e(a) + nr * e(a) * e(a);
+      continue;
+    }
+    for (Index b = 0; b <= a; ++b)
+      s.second[j * dd + a * d + b] +=
+          M(a, b) + first(a) * e(b) + e(a) * first(b) + nr * e(a) * e(b);
+  }
+}
+
+// One group of patterns into `s` (reset here): with `estep`, the
+// posteriors from the observed parts (into post, leading dimension ldp,
+// rows indexed as in the data), the log-likelihood and the entropy; with
+// `shift`, the statistics about it, from those posteriors or from post_in.
+inline void incomplete_group(const Incomplete& inc, const CondModel& m, Index g, bool estep,
+                             double* post, const double* post_in, Index ldp,
+                             double* logdens, const double* case_w, const double* shift,
+                             Index d, bool full, SlabSums& s) {
+  const Index k = m.k;
+  const bool moments = shift != nullptr;
+  s.reset(k, d, full, moments);
+  Matrix R, D;
+  for (Index p = inc.group_start[g]; p < inc.group_start[g + 1]; ++p) {
+    const Pattern& pat = inc.patterns[p];
+    const Index rows = pat.rows, q = pat.obs.size();
+    R.resize(rows, k);
+    auto centred = [&](Index j) {
+      D = pat.x;
+      for (Index a = 0; a < q; ++a) D.col(a).array() -= m.means(j, pat.obs[a]);
+    };
+    if (estep) {
+      for (Index j = 0; j < k; ++j) {
+        centred(j);
+        const CondFactor& f = m.f[p * k + j];
+        // Rows of D L^-T: squared norms are the Mahalanobis distances.
+        f.L.transpose().triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(D);
+        R.col(j) = (f.cst - 0.5 * D.rowwise().squaredNorm().array()).matrix();
+      }
+      for (Index i = 0; i < rows; ++i) {
+        const Index row = pat.start + i;
+        const double w = case_w ? case_w[row] : 1.0;
+        const double mx = R.row(i).maxCoeff();
+        double sum = 0.0, t = 0.0;
+        for (Index j = 0; j < k; ++j) {
+          const double u = R(i, j) - mx;
+          const double e = std::exp(u);
+          sum += e;
+          t += e * std::max(u, -800.0);
+          R(i, j) = e;
+        }
+        const double lse = mx + std::log(sum);
+        if (!std::isfinite(lse)) {
+          R.row(i).setConstant(std::numeric_limits<double>::quiet_NaN());
+          if (logdens) logdens[row] = -std::numeric_limits<double>::infinity();
+          if (w != 0.0) {
+            s.bad = true;
+            s.loglik += -std::numeric_limits<double>::infinity();
+          }
+          continue;
+        }
+        R.row(i) /= sum;
+        if (logdens) logdens[row] = lse;
+        s.loglik += w * lse;
+        s.entropy += w * (std::log(sum) - t / sum);
+      }
+      if (post)
+        for (Index j = 0; j < k; ++j)
+          for (Index i = 0; i < rows; ++i) post[j * ldp + pat.start + i] = R(i, j);
+    } else {
+      for (Index j = 0; j < k; ++j)
+        for (Index i = 0; i < rows; ++i) R(i, j) = post_in[j * ldp + pat.start + i];
+    }
+    if (!moments) continue;
+    for (Index i = 0; i < rows; ++i) {
+      const double w = case_w ? case_w[pat.start + i] : 1.0;
+      for (Index j = 0; j < k; ++j) R(i, j) = w == 0.0 ? 0.0 : R(i, j) * w;
+    }
+    for (Index j = 0; j < k; ++j) {
+      centred(j);
+      add_pattern_moments(pat, m.f[p * k + j], m.means.row(j).transpose(), shift + j * d,
+                          R.col(j), D, j, d, full, s);
+    }
+  }
+}
+
+}  // namespace detail
+
+// The incomplete rows' part of a pass (the spec as for data_pass; `shift`
+// component-major), added to `total` after what it holds; `groups` is
+// storage kept from call to call.
+inline void incomplete_pass(const Data& data, const CondModel& m, bool estep, double* post,
+                            const double* post_in, Index ldp, Vector* logdens,
+                            const double* shift, bool full, int n_threads, SlabSums& total,
+                            std::vector<SlabSums>& groups) {
+  const Incomplete& inc = *data.incomplete;
+  const Index G = inc.n_groups(), d = data.cols();
+  groups.resize(G);
+  double* ld = logdens ? logdens->data() : nullptr;
+  const Index rows = data.rows() - inc.n_complete;
+  const int threads = effective_threads(n_threads, G, pass_work(rows, m.k, d, true));
+  auto one = [&](Index g) {
+    detail::incomplete_group(inc, m, g, estep, post, post_in, ldp, ld, data.case_w, shift, d,
+                             full, groups[g]);
+  };
+  if (threads == 1) {
+    for (Index g = 0; g < G; ++g) one(g);
+  } else {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+    for (Index g = 0; g < G; ++g) one(g);
+  }
+  for (const SlabSums& s : groups) {
+    total.loglik += s.loglik;
+    total.entropy += s.entropy;
+    total.bad = total.bad || s.bad;
+    for (std::size_t i = 0; i < s.count.size(); ++i) total.count[i] += s.count[i];
+    for (std::size_t i = 0; i < s.first.size(); ++i) total.first[i] += s.first[i];
+    for (std::size_t i = 0; i < s.second.size(); ++i) total.second[i] += s.second[i];
+  }
+}
+
+}  // namespace gmmcore
+
+#endif
