@@ -41,6 +41,18 @@ cpp_constant_columns <- function(x) {
     .Call(`_gmmfit_cpp_constant_columns`, x)
 }
 
+cpp_missing_layout <- function(x) {
+    .Call(`_gmmfit_cpp_missing_layout`, x)
+}
+
+cpp_fill_missing <- function(x, centre) {
+    .Call(`_gmmfit_cpp_fill_missing`, x, centre)
+}
+
+cpp_observed_moments <- function(x, w) {
+    .Call(`_gmmfit_cpp_observed_moments`, x, w)
+}
+
 cpp_column_moments <- function(x) {
     .Call(`_gmmfit_cpp_column_moments`, x)
 }

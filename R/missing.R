@@ -27,19 +27,16 @@ fit_data <- function(x, case_weights = NULL) {
 # rows in their given order); NULL order when nothing is missing.
 missing_layout <- function(x) {
   if (!anyNA(x)) return(list(order = NULL, n_complete = -1L))
-  nas <- is.na(x)
-  incomplete <- rowSums(nas) > 0L
-  ord <- do.call(order, c(list(incomplete), unname(as.data.frame(nas))))
-  list(order = ord, n_complete = sum(!incomplete))
+  layout <- cpp_missing_layout(x)
+  list(order = layout$order, n_complete = as.integer(layout$n_complete))
 }
 
 # Each missing value replaced by the (weighted) mean of its column's
 # observed values.
 mean_imputed <- function(x, w = NULL) {
-  centre <- observed_moments(x, w)$centre
-  nas <- which(is.na(x), arr.ind = TRUE)
-  x[nas] <- centre[nas[, 2L]]
-  x
+  filled <- cpp_fill_missing(x, observed_moments(x, w)$centre)
+  dimnames(filled) <- dimnames(x)
+  filled
 }
 
 # Column centres and variances of the observed values, weighted: the
@@ -48,19 +45,7 @@ mean_imputed <- function(x, w = NULL) {
 # weights when that is at most one.
 observed_moments <- function(x, w = NULL) {
   if (is.null(w) && !anyNA(x)) return(cpp_column_moments(x))
-  centre <- var <- numeric(ncol(x))
-  for (j in seq_len(ncol(x))) {
-    v <- x[, j]
-    wj <- if (is.null(w)) rep(1, length(v)) else w
-    ok <- !is.na(v)
-    v <- v[ok]
-    wj <- wj[ok]
-    total <- sum(wj)
-    centre[j] <- sum(wj * v) / total
-    ss <- sum(wj * (v - centre[j])^2)
-    var[j] <- if (total > 1) ss / (total - 1) else ss / total
-  }
-  list(centre = centre, var = var)
+  cpp_observed_moments(x, w %||% numeric(0))
 }
 
 # The mean vector and covariance matrix the default prior is made of: with
@@ -148,14 +133,12 @@ check_observed <- function(x) {
       plural("row", length(empty)), plural("row", length(empty)),
       paste(utils::head(empty, 5L), collapse = ", "), if (length(empty) == 1L) "it" else "them"))
   }
-  distinct <- vapply(seq_len(ncol(x)), function(j) length(unique(stats::na.omit(x[, j]))),
-                     integer(1))
-  if (any(distinct < 2L)) {
-    bad <- distinct < 2L
-    them <- if (sum(bad) == 1L) "it" else "them"
+  constant <- cpp_constant_columns(x)
+  if (any(constant)) {
+    them <- if (sum(constant) == 1L) "it" else "them"
     gmm_abort(sprintf(
       "`x` has %s %s with fewer than two distinct observed values, so no variance can be estimated for %s; drop %s.",
-      plural("column", sum(bad)), quote_names(colnames(x)[bad]), them, them))
+      plural("column", sum(constant)), quote_names(colnames(x)[constant]), them, them))
   }
   invisible(x)
 }

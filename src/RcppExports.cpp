@@ -149,6 +149,38 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_missing_layout
+Rcpp::List cpp_missing_layout(Rcpp::NumericMatrix x);
+RcppExport SEXP _gmmfit_cpp_missing_layout(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_missing_layout(x));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_fill_missing
+Rcpp::NumericMatrix cpp_fill_missing(Rcpp::NumericMatrix x, Rcpp::NumericVector centre);
+RcppExport SEXP _gmmfit_cpp_fill_missing(SEXP xSEXP, SEXP centreSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type centre(centreSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_fill_missing(x, centre));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_observed_moments
+Rcpp::List cpp_observed_moments(Rcpp::NumericMatrix x, Rcpp::NumericVector w);
+RcppExport SEXP _gmmfit_cpp_observed_moments(SEXP xSEXP, SEXP wSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_observed_moments(x, w));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_column_moments
 Rcpp::List cpp_column_moments(Rcpp::NumericMatrix x);
 RcppExport SEXP _gmmfit_cpp_column_moments(SEXP xSEXP) {
@@ -194,6 +226,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 16},
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
     {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},
+    {"_gmmfit_cpp_missing_layout", (DL_FUNC) &_gmmfit_cpp_missing_layout, 1},
+    {"_gmmfit_cpp_fill_missing", (DL_FUNC) &_gmmfit_cpp_fill_missing, 2},
+    {"_gmmfit_cpp_observed_moments", (DL_FUNC) &_gmmfit_cpp_observed_moments, 2},
     {"_gmmfit_cpp_column_moments", (DL_FUNC) &_gmmfit_cpp_column_moments, 1},
     {"_gmmfit_cpp_relabel_posterior", (DL_FUNC) &_gmmfit_cpp_relabel_posterior, 3},
     {"_gmmfit_cpp_hc", (DL_FUNC) &_gmmfit_cpp_hc, 3},

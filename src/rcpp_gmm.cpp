@@ -8,6 +8,7 @@
 #include <RcppEigen.h>
 #include <R_ext/Utils.h>
 #include <atomic>
+#include <cstdint>
 #include <numeric>
 #include "gmmcore/gmmcore.h"
 
@@ -670,17 +671,107 @@ std::string cpp_isa(int isa) {
 
 // Which columns hold a single value, for the argument checks in R: one scan
 // and no copy of the data (R's column extraction would copy each column).
+// Missing values (NA, NaN) are passed over: a column with fewer than two
+// distinct observed values counts as constant.
 // [[Rcpp::export(rng = false)]]
 Rcpp::LogicalVector cpp_constant_columns(Rcpp::NumericMatrix x) {
   const R_xlen_t n = x.nrow();
   Rcpp::LogicalVector out(x.ncol());
   for (int j = 0; j < x.ncol(); ++j) {
     const double* col = x.begin() + j * n;
+    R_xlen_t first = 0;
+    while (first < n && std::isnan(col[first])) ++first;
     bool same = true;
-    for (R_xlen_t i = 1; i < n && same; ++i) same = col[i] == col[0];
+    for (R_xlen_t i = first + 1; i < n && same; ++i)
+      same = col[i] == col[first] || std::isnan(col[i]);
     out[j] = same;
   }
   return out;
+}
+
+// The order the engine wants the rows of x in when some have missing values
+// (NA, NaN): the complete rows first, then the others grouped by their set
+// of missing columns (rows keep their order within a group), as 1-based row
+// numbers; with the number of complete rows.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_missing_layout(Rcpp::NumericMatrix x) {
+  const R_xlen_t n = x.nrow();
+  const int d = x.ncol(), words = (d + 63) / 64;
+  std::vector<std::uint64_t> mask(static_cast<std::size_t>(n) * words, 0);
+  for (int j = 0; j < d; ++j) {
+    const double* col = x.begin() + static_cast<R_xlen_t>(j) * n;
+    const std::uint64_t bit = std::uint64_t(1) << (j % 64);
+    for (R_xlen_t i = 0; i < n; ++i)
+      if (std::isnan(col[i])) mask[i * words + j / 64] |= bit;
+  }
+  std::vector<R_xlen_t> rows(n);
+  for (R_xlen_t i = 0; i < n; ++i) rows[i] = i;
+  // Complete rows (mask zero) sort first.
+  std::stable_sort(rows.begin(), rows.end(), [&](R_xlen_t a, R_xlen_t b) {
+    for (int w = 0; w < words; ++w)
+      if (mask[a * words + w] != mask[b * words + w])
+        return mask[a * words + w] < mask[b * words + w];
+    return false;
+  });
+  R_xlen_t complete = 0;
+  while (complete < n) {
+    bool none = true;
+    for (int w = 0; w < words && none; ++w) none = mask[rows[complete] * words + w] == 0;
+    if (!none) break;
+    ++complete;
+  }
+  Rcpp::NumericVector order(n);
+  for (R_xlen_t i = 0; i < n; ++i) order[i] = static_cast<double>(rows[i] + 1);
+  return Rcpp::List::create(Rcpp::Named("order") = order,
+                            Rcpp::Named("n_complete") = static_cast<double>(complete));
+}
+
+// Each missing value (NA, NaN) of x replaced by its column's `centre`, in a
+// copy.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix cpp_fill_missing(Rcpp::NumericMatrix x, Rcpp::NumericVector centre) {
+  if (centre.size() != x.ncol()) Rcpp::stop("internal: `centre` has the wrong length");
+  Rcpp::NumericMatrix out = Rcpp::clone(x);
+  const R_xlen_t n = x.nrow();
+  for (int j = 0; j < x.ncol(); ++j) {
+    double* col = out.begin() + j * n;
+    for (R_xlen_t i = 0; i < n; ++i)
+      if (std::isnan(col[i])) col[i] = centre[j];
+  }
+  return out;
+}
+
+// Column means and variances of the observed values (NA and NaN passed
+// over), weighted by `w` when given, by the two-pass formula, one column at
+// a time and without a copy of the data. The variance's divisor is the sum
+// of the weights less one (n - 1 without weights), or the sum of the
+// weights when that is at most one.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_observed_moments(Rcpp::NumericMatrix x, Rcpp::NumericVector w) {
+  const R_xlen_t n = x.nrow();
+  if (w.size() != 0 && w.size() != n) Rcpp::stop("internal: `w` has the wrong length");
+  const bool weighted = w.size() != 0;
+  Rcpp::NumericVector centre(x.ncol()), var(x.ncol());
+  for (int j = 0; j < x.ncol(); ++j) {
+    const double* col = x.begin() + j * n;
+    double total = 0.0, s = 0.0;
+    for (R_xlen_t i = 0; i < n; ++i) {
+      if (std::isnan(col[i])) continue;
+      const double wi = weighted ? w[i] : 1.0;
+      total += wi;
+      s += wi * col[i];
+    }
+    const double m = s / total;
+    double ss = 0.0;
+    for (R_xlen_t i = 0; i < n; ++i) {
+      if (std::isnan(col[i])) continue;
+      const double wi = weighted ? w[i] : 1.0;
+      ss += wi * (col[i] - m) * (col[i] - m);
+    }
+    centre[j] = m;
+    var[j] = total > 1.0 ? ss / (total - 1.0) : ss / total;
+  }
+  return Rcpp::List::create(Rcpp::Named("centre") = centre, Rcpp::Named("var") = var);
 }
 
 // Column means and variances (divisor n - 1) by the two-pass formula, one

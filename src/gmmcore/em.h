@@ -61,7 +61,7 @@ inline void fused_pass(const Data& data, const Params& p, CovType type,
     if (work.cond.bad)
       throw numerical_error("a covariance is not positive definite on the observed variables", 0);
     incomplete_pass(data, work.cond, true, post, nullptr, data.rows(), nullptr,
-                    work.model.mu.data(), spec.full_second, ctrl.n_threads, work.sums,
+                    work.model.mu.data(), spec.full_second, ctrl.n_threads, ctrl.isa, work.sums,
                     work.groups);
   }
   if (work.sums.bad)

@@ -44,7 +44,7 @@ inline double e_step(const Data& data, const Params& p, CovType type, int n_thre
     if (cond.bad) throw numerical_error("a covariance is not positive definite", 0);
     std::vector<SlabSums> groups;
     incomplete_pass(data, cond, true, post.data(), nullptr, n, row_logdens, nullptr, true,
-                    n_threads, s, groups);
+                    n_threads, isa, s, groups);
   }
   if (s.bad && strict)
     throw numerical_error(

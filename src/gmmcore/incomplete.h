@@ -16,6 +16,10 @@
 // mu_o and A the d x q matrix with the identity in rows o and B in rows m,
 // the completed rows less a shift s are D A^T + e (e = mu - s), so a
 // pattern's sums need only D^T r and D^T diag(r) D (q x q), whatever d is.
+// Those, the posteriors and the log densities are what the block kernel
+// (kernels.h) computes for the q observed variables under their marginal
+// model, so each pattern's rows are one pass of the kernel over a copy of
+// their observed values, made once per fit.
 // The incomplete rows come after the complete ones, grouped by pattern (the
 // caller sorts them); their sums are added after those of the complete
 // rows, in a fixed order of groups of patterns, so that the result does not
@@ -27,8 +31,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-#include "blocks.h"
-#include "kernels.h"
+#include "pass.h"
 
 namespace gmmcore {
 
@@ -110,19 +113,21 @@ struct Data {
   Eigen::Ref<const Matrix> complete() const { return X.topRows(complete_rows()); }
 };
 
-// One component's factors for one pattern.
+// One component's regression of the missing part of a pattern on the
+// observed part.
 struct CondFactor {
-  Matrix L;      // q x q lower Cholesky factor of S_oo
-  double cst;    // log w_j - (q log(2 pi) + log |S_oo|) / 2
   Matrix B;      // m x q, S_mo S_oo^-1
   Matrix C;      // m x m, S_mm - B S_om
 };
 
-// Every pattern's factors under one set of parameters (pattern-major:
-// f[p k + j]), with the means they centre on.
+// Every pattern's factors under one set of parameters: for pattern p, the
+// marginal model of its observed variables as the kernels read it
+// (kernels.h; its means, component-major, are also the shift its sums are
+// taken about) and the regressions f[p k + j].
 struct CondModel {
   Index k = 0;
   Matrix means;
+  std::vector<KernelModel> marginal;
   std::vector<CondFactor> f;
   bool bad = false;  // some S_oo was not positive definite
 };
@@ -135,27 +140,37 @@ inline void make_cond_model(const Incomplete& inc, const Matrix& means,
   m.k = k;
   m.means = means;
   m.bad = false;
+  m.marginal.resize(inc.patterns.size());
   m.f.resize(inc.patterns.size() * k);
   for (std::size_t p = 0; p < inc.patterns.size(); ++p) {
     const Pattern& pat = inc.patterns[p];
     const Index q = pat.obs.size(), r = pat.mis.size();
+    KernelModel& km = m.marginal[p];
+    km.d = q;
+    km.k = k;
+    km.diagonal = false;
+    km.mu.resize(k * q);
+    km.prec.resize(k * q * q);
+    km.cst.resize(k);
     for (Index j = 0; j < k; ++j) {
       CondFactor& f = m.f[p * k + j];
       const Matrix& S = cov[j];
       Matrix Soo(q, q), Smo(r, q);
       for (Index b = 0; b < q; ++b) {
+        km.mu[j * q + b] = means(j, pat.obs[b]);
         for (Index a = 0; a < q; ++a) Soo(a, b) = S(pat.obs[a], pat.obs[b]);
         for (Index a = 0; a < r; ++a) Smo(a, b) = S(pat.mis[a], pat.obs[b]);
       }
       Eigen::LLT<Matrix> llt(Soo);
       if (llt.info() != Eigen::Success) {
         m.bad = true;
-        continue;
+        return;
       }
-      f.L = llt.matrixL();
-      f.cst = std::log(weights(j)) -
-              0.5 * (static_cast<double>(q) * log_2pi +
-                     2.0 * f.L.diagonal().array().log().sum());
+      const Matrix L = llt.matrixL();
+      inverse_factor(L, &km.prec[j * q * q]);
+      km.cst[j] = std::log(weights(j)) -
+                  0.5 * (static_cast<double>(q) * log_2pi +
+                         2.0 * L.diagonal().array().log().sum());
       // B = S_mo S_oo^-1, from S_oo B^T = S_om.
       f.B = llt.solve(Smo.transpose()).transpose();
       f.C.resize(r, r);
@@ -168,17 +183,20 @@ inline void make_cond_model(const Incomplete& inc, const Matrix& means,
 
 namespace detail {
 
-// Adds pattern p's statistics for component j about `shift` (d) to `s`:
-// `r` the rows' posterior weights (times case weights), D their observed
-// parts less the component's observed mean.
-inline void add_pattern_moments(const Pattern& pat, const CondFactor& f, const Vector& mu,
-                                const double* shift, const Vector& r, const Matrix& D,
-                                Index j, Index d, bool full, SlabSums& s) {
+// Adds pattern p's statistics for component j about `shift` (d) to `s`,
+// from the sums over its rows about the component's observed mean: the
+// weight nr, t = D^T r and the lower triangle of S = D^T diag(r) D
+// (q x q, row-major, as the kernels sum them).
+inline void add_pattern_moments(const Pattern& pat, const CondFactor& f, const Matrix& means,
+                                Index j, const double* shift, double nr, const double* t_in,
+                                const double* s_lower, Index d, bool full, SlabSums& s) {
   const Index q = pat.obs.size(), m = pat.mis.size();
-  const double nr = r.sum();
-  const Vector t = D.transpose() * r;                       // q
+  const Eigen::Map<const Vector> t(t_in, q);
+  Matrix S(q, q);
+  for (Index a = 0; a < q; ++a)
+    for (Index b = 0; b <= a; ++b) S(a, b) = S(b, a) = s_lower[a * q + b];
   Vector e(d);
-  for (Index c = 0; c < d; ++c) e(c) = mu(c) - shift[c];
+  for (Index c = 0; c < d; ++c) e(c) = means(j, c) - shift[c];
   // Sum of the completed rows less the shift: A t + nr e.
   Vector first(d);
   for (Index a = 0; a < q; ++a) first(pat.obs[a]) = t(a);
@@ -187,9 +205,6 @@ inline void add_pattern_moments(const Pattern& pat, const CondFactor& f, const V
   s.count[j] += nr;
   for (Index c = 0; c < d; ++c) s.first[j * d + c] += first(c) + nr * e(c);
   // Second moment: A S A^T + A t e^T + e t^T A^T + nr e e^T + nr C (on m x m).
-  Matrix Dw = D;
-  Dw.array().colwise() *= r.array();
-  const Matrix S = D.transpose() * Dw;                      // q x q
   Matrix AS(d, q);                                          // A S
   for (Index a = 0; a < q; ++a) AS.row(pat.obs[a]) = S.row(a);
   const Matrix BS = f.B * S;
@@ -212,78 +227,53 @@ inline void add_pattern_moments(const Pattern& pat, const CondFactor& f, const V
   }
 }
 
-// One group of patterns into `s` (reset here): with `estep`, the
-// posteriors from the observed parts (into post, leading dimension ldp,
-// rows indexed as in the data), the log-likelihood and the entropy; with
-// `shift`, the statistics about it, from those posteriors or from post_in.
+// One group of patterns into `s` (reset here). Each pattern's rows go
+// through the block kernel with the marginal model of its observed
+// variables: with `estep`, the posteriors (into post, leading dimension
+// ldp, rows indexed as in the data), log densities, log-likelihood and
+// entropy; with `shift`, the sums about the observed means, from those
+// posteriors or from post_in, which become the completed rows' statistics
+// about the shift.
 inline void incomplete_group(const Incomplete& inc, const CondModel& m, Index g, bool estep,
                              double* post, const double* post_in, Index ldp,
                              double* logdens, const double* case_w, const double* shift,
-                             Index d, bool full, SlabSums& s) {
+                             Index d, bool full, Isa isa, SlabSums& s) {
   const Index k = m.k;
   const bool moments = shift != nullptr;
+  const kern::BlockFn fn = kern::block_fn(isa);
   s.reset(k, d, full, moments);
-  Matrix R, D;
+  SlabSums ps;
   for (Index p = inc.group_start[g]; p < inc.group_start[g + 1]; ++p) {
     const Pattern& pat = inc.patterns[p];
-    const Index rows = pat.rows, q = pat.obs.size();
-    R.resize(rows, k);
-    auto centred = [&](Index j) {
-      D = pat.x;
-      for (Index a = 0; a < q; ++a) D.col(a).array() -= m.means(j, pat.obs[a]);
-    };
-    if (estep) {
-      for (Index j = 0; j < k; ++j) {
-        centred(j);
-        const CondFactor& f = m.f[p * k + j];
-        // Rows of D L^-T: squared norms are the Mahalanobis distances.
-        f.L.transpose().triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(D);
-        R.col(j) = (f.cst - 0.5 * D.rowwise().squaredNorm().array()).matrix();
-      }
-      for (Index i = 0; i < rows; ++i) {
-        const Index row = pat.start + i;
-        const double w = case_w ? case_w[row] : 1.0;
-        const double mx = R.row(i).maxCoeff();
-        double sum = 0.0, t = 0.0;
-        for (Index j = 0; j < k; ++j) {
-          const double u = R(i, j) - mx;
-          const double e = std::exp(u);
-          sum += e;
-          t += e * std::max(u, -800.0);
-          R(i, j) = e;
-        }
-        const double lse = mx + std::log(sum);
-        if (!std::isfinite(lse)) {
-          R.row(i).setConstant(std::numeric_limits<double>::quiet_NaN());
-          if (logdens) logdens[row] = -std::numeric_limits<double>::infinity();
-          if (w != 0.0) {
-            s.bad = true;
-            s.loglik += -std::numeric_limits<double>::infinity();
-          }
-          continue;
-        }
-        R.row(i) /= sum;
-        if (logdens) logdens[row] = lse;
-        s.loglik += w * lse;
-        s.entropy += w * (std::log(sum) - t / sum);
-      }
-      if (post)
-        for (Index j = 0; j < k; ++j)
-          for (Index i = 0; i < rows; ++i) post[j * ldp + pat.start + i] = R(i, j);
-    } else {
-      for (Index j = 0; j < k; ++j)
-        for (Index i = 0; i < rows; ++i) R(i, j) = post_in[j * ldp + pat.start + i];
+    const KernelModel& km = m.marginal[p];
+    const Index q = km.d;
+    ps.reset(k, q, true, moments);
+    Scratch& sc = thread_scratch(pat.rows, q, k);
+    for (Index b0 = 0; b0 < pat.rows; b0 += kBlockRows) {
+      BlockJob job;
+      job.start = b0;
+      job.rows = std::min(kBlockRows, pat.rows - b0);
+      job.x = pat.x.data() + b0;
+      job.ldx = pat.rows;
+      job.estep = estep;
+      job.ldp = ldp;
+      job.post = estep && post ? post + pat.start : nullptr;
+      job.post_in = estep ? nullptr : post_in + pat.start;
+      job.logdens = logdens ? logdens + pat.start : nullptr;
+      job.case_w = case_w ? case_w + pat.start : nullptr;
+      job.model = &km;
+      job.shift = moments ? km.mu.data() : nullptr;
+      job.full_second = true;
+      job.sums = &ps;
+      fn(job, sc);
     }
+    s.loglik += ps.loglik;
+    s.entropy += ps.entropy;
+    s.bad = s.bad || ps.bad;
     if (!moments) continue;
-    for (Index i = 0; i < rows; ++i) {
-      const double w = case_w ? case_w[pat.start + i] : 1.0;
-      for (Index j = 0; j < k; ++j) R(i, j) = w == 0.0 ? 0.0 : R(i, j) * w;
-    }
-    for (Index j = 0; j < k; ++j) {
-      centred(j);
-      add_pattern_moments(pat, m.f[p * k + j], m.means.row(j).transpose(), shift + j * d,
-                          R.col(j), D, j, d, full, s);
-    }
+    for (Index j = 0; j < k; ++j)
+      add_pattern_moments(pat, m.f[p * k + j], m.means, j, shift + j * d, ps.count[j],
+                          &ps.first[j * q], &ps.second[j * q * q], d, full, s);
   }
 }
 
@@ -294,8 +284,8 @@ inline void incomplete_group(const Incomplete& inc, const CondModel& m, Index g,
 // storage kept from call to call.
 inline void incomplete_pass(const Data& data, const CondModel& m, bool estep, double* post,
                             const double* post_in, Index ldp, Vector* logdens,
-                            const double* shift, bool full, int n_threads, SlabSums& total,
-                            std::vector<SlabSums>& groups) {
+                            const double* shift, bool full, int n_threads, Isa isa,
+                            SlabSums& total, std::vector<SlabSums>& groups) {
   const Incomplete& inc = *data.incomplete;
   const Index G = inc.n_groups(), d = data.cols();
   groups.resize(G);
@@ -304,7 +294,7 @@ inline void incomplete_pass(const Data& data, const CondModel& m, bool estep, do
   const int threads = effective_threads(n_threads, G, pass_work(rows, m.k, d, true));
   auto one = [&](Index g) {
     detail::incomplete_group(inc, m, g, estep, post, post_in, ldp, ld, data.case_w, shift, d,
-                             full, groups[g]);
+                             full, isa, groups[g]);
   };
   if (threads == 1) {
     for (Index g = 0; g < G; ++g) one(g);

@@ -122,7 +122,7 @@ inline void moments_about(const Data& data, const double* post, const Matrix& ce
   data_pass(data.complete(), work.model, spec, work.sums, work.slabs);
   if (data.incomplete)
     incomplete_pass(data, *cond, false, nullptr, post, data.rows(), nullptr,
-                    work.shift.data(), full, n_threads, work.sums, work.groups);
+                    work.shift.data(), full, n_threads, isa, work.sums, work.groups);
   scatter_from_sums(work.sums, work.shift.data(), data.cols(), full, out,
                     /*about_means=*/true);
 }
