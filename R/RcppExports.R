@@ -29,7 +29,7 @@ cpp_kmeanspp <- function(x, centre, scale, u, max_iter, w = NULL) {
     .Call(`_gmmfit_cpp_kmeanspp`, x, centre, scale, u, max_iter, w)
 }
 
-cpp_fit_grid <- function(x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose = FALSE, isa = -1L, case_w = NULL, init_w = NULL, n_complete = -1L) {
+cpp_fit_grid <- function(x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose = FALSE, isa = -1L, case_w = as.numeric( c()), init_w = as.numeric( c()), n_complete = -1L) {
     .Call(`_gmmfit_cpp_fit_grid`, x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose, isa, case_w, init_w, n_complete)
 }
 

@@ -236,7 +236,7 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   na.action <- resolve_na(na, na.action)
   terms <- NULL
   if (inherits(x, "formula")) {
-    frame <- formula_frame(x, data, na.action)
+    frame <- formula_frame(x, data, na.action, allow_na = na == "em")
     x <- frame$x
     terms <- frame$terms
   } else {
@@ -290,7 +290,7 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
 # The data of a formula: a numeric matrix with a column per term, and the
 # terms (without environment-dependent response) that predict() applies to
 # new data.
-formula_frame <- function(formula, data, na.action) {
+formula_frame <- function(formula, data, na.action, allow_na = FALSE) {
   if (length(formula) != 2L) {
     gmm_abort("`x` as a formula has no response: write the variables on the right, as in `~ a + b`.")
   }
@@ -307,7 +307,7 @@ formula_frame <- function(formula, data, na.action) {
   omitted <- attr(frame, "na.action")
   attr(frame, "terms") <- NULL
   attr(frame, "na.action") <- NULL
-  x <- check_data(frame, arg = "data")
+  x <- check_data(frame, arg = "data", allow_na = allow_na)
   if (!is.null(omitted)) attr(x, "na.action") <- omitted
   list(x = x, terms = terms)
 }

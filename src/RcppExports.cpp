@@ -90,7 +90,7 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_kmeanspp
-Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre, Rcpp::NumericVector scale, Rcpp::NumericVector u, int max_iter, Rcpp::NumericVector w);
+Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre, Rcpp::NumericVector scale, Rcpp::NumericVector u, int max_iter, SEXP w);
 RcppExport SEXP _gmmfit_cpp_kmeanspp(SEXP xSEXP, SEXP centreSEXP, SEXP scaleSEXP, SEXP uSEXP, SEXP max_iterSEXP, SEXP wSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
@@ -99,7 +99,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scale(scaleSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type u(uSEXP);
     Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type w(wSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type w(wSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_kmeanspp(x, centre, scale, u, max_iter, w));
     return rcpp_result_gen;
 END_RCPP

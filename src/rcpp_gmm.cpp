@@ -317,15 +317,16 @@ Rcpp::List cpp_simulate(Rcpp::List params, Rcpp::IntegerVector comp) {
 Rcpp::IntegerVector cpp_kmeanspp(Rcpp::NumericMatrix x, Rcpp::NumericVector centre,
                                  Rcpp::NumericVector scale, Rcpp::NumericVector u,
                                  int max_iter,
-                                 Rcpp::NumericVector w = R_NilValue) {
+                                 SEXP w = R_NilValue) {
+  const Rcpp::NumericVector wv = Rf_isNull(w) ? Rcpp::NumericVector(0) : Rcpp::NumericVector(w);
   const Index d = x.ncol();
   if (centre.size() != d || scale.size() != d || u.size() < 1 || u.size() > x.nrow() ||
-      (w.size() != 0 && w.size() != x.nrow()))
+      (wv.size() != 0 && wv.size() != x.nrow()))
     Rcpp::stop("internal: cpp_kmeanspp arguments have the wrong lengths");
   std::vector<int> labels = gmmcore::kmeanspp_labels(
       as_map(x), Eigen::Map<const Eigen::VectorXd>(centre.begin(), d),
       Eigen::Map<const Eigen::VectorXd>(scale.begin(), d),
-      std::vector<double>(u.begin(), u.end()), max_iter, w.size() ? w.begin() : nullptr);
+      std::vector<double>(u.begin(), u.end()), max_iter, wv.size() ? wv.begin() : nullptr);
   for (int& l : labels) ++l;
   return Rcpp::wrap(labels);
 }
@@ -568,8 +569,8 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
                         Rcpp::IntegerVector cov_types, Rcpp::List control,
                         Rcpp::NumericVector centre, Rcpp::NumericVector var,
                         Rcpp::IntegerVector short_iter, bool verbose = false, int isa = -1,
-                        Rcpp::NumericVector case_w = R_NilValue,
-                        Rcpp::NumericVector init_w = R_NilValue,
+                        Rcpp::NumericVector case_w = Rcpp::NumericVector::create(),
+                        Rcpp::NumericVector init_w = Rcpp::NumericVector::create(),
                         int n_complete = -1) {
   const Index d = x.ncol();
   const int n_k = ks.size(), n_types = cov_types.size();

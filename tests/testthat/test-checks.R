@@ -144,8 +144,8 @@ test_that("non-finite or non-numeric newdata is an error naming `newdata`", {
   set.seed(34)
   fit <- gmm_fit(faithful, k = 2, n_init = 1)
   nd <- faithful[1:5, ]
-  nd$waiting[2] <- NA
-  expect_error(predict(fit, newdata = nd), "`newdata` contains 1 missing",
+  nd$waiting[2] <- Inf
+  expect_error(predict(fit, newdata = nd), "`newdata` contains 1 infinite value",
                class = "gmm_input_error")
   nd <- data.frame(eruptions = 1:3, waiting = c("a", "b", "c"))
   expect_error(predict(fit, newdata = nd), "`newdata` must contain only numeric columns",

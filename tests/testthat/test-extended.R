@@ -47,3 +47,39 @@ test_that("on a larger sample the optimum equals mclust's from the same partitio
     expect_same_optimum_as_mclust(x, labels, model)
   }
 })
+
+test_that("with full covariances, missing-data EM agrees with MGMM::FitGMM() from the same start", {
+  skip_unless_extended()
+  skip_if_not_installed("MGMM")
+  # MGMM stops as soon as its objective fails to rise by `eps` (its weights
+  # are updated from the new means and covariances, so that can happen
+  # before convergence); these are cases where it runs to convergence.
+  cases <- list(list(faithful, 2, 1), list(USArrests, 2, 1), list(trees, 2, 3), list(swiss, 2, 2))
+  for (case in cases) {
+    k <- case[[2]]
+    set.seed(case[[3]])
+    x <- with_holes(case[[1]], 0.1)
+    start <- as_start(gmm_fit(x, k = k, na = "em"))
+    fit <- gmm_fit(x, k = k, na = "em", init = start,
+                   control = gmm_control(max_iter = 1000, tol = 1e-15, reg = 0, keep_order = TRUE))
+    args <- list(x, k = k, init_means = lapply(seq_len(k), function(j) start$means[j, ]),
+                 init_covs = lapply(seq_len(k), function(j) start$covariances[, , j]),
+                 init_props = start$weights, eps = 1e-15, report = FALSE)
+    mg <- suppressMessages(do.call(MGMM::FitGMM, c(args, maxit = 20000)))
+    means <- do.call(rbind, mg@Means)
+    covs <- simplify2array(mg@Covariances)
+    ll <- sum(observed_logdens_ref(x, mg@Proportions, means, covs))
+    expect_lt(rel_diff(fit$loglik, ll), 1e-6)
+    expect_lt(max(abs(fit$means - means)) / max(abs(means)), 1e-6)
+    expect_lt(max(abs(fit$covariances - covs)) / max(abs(covs)), 1e-6)
+    expect_lt(max(abs(fit$weights - mg@Proportions)), 1e-6)
+    # One step from the start: the same means and covariances (MGMM then
+    # updates its weights from the new parameters, EM from the old ones).
+    one <- gmm_fit(x, k = k, na = "em", init = start,
+                   control = gmm_control(max_iter = 1, tol = 0, reg = 0, keep_order = TRUE))
+    mg1 <- suppressMessages(do.call(MGMM::FitGMM, c(args, maxit = 1)))
+    expect_equal(unname(one$means), unname(do.call(rbind, mg1@Means)), tolerance = 1e-12)
+    expect_equal(unname(one$covariances), unname(simplify2array(mg1@Covariances)),
+                 tolerance = 1e-12)
+  }
+})

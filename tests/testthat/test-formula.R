@@ -33,9 +33,17 @@ test_that("na.action = na.omit fits the complete rows and records the others", {
   expect_identical(length(mm$na.action), sum(!keep))
 })
 
+test_that("a formula's rows with missing values can be fitted by EM", {
+  fit <- gmm_fit(~ Ozone + Temp, data = airquality, k = 2, na = "em")
+  expect_identical(fit$n, nrow(airquality))
+  expect_identical(fit$n_missing, sum(is.na(airquality$Ozone)))
+  expect_lt(rel_diff(fit$loglik, observed_loglik_ref(fit)), 1e-10)
+  expect_identical(length(predict(fit, airquality)), nrow(airquality))
+})
+
 test_that("formula and na.action mistakes are classed errors that say what to do", {
   expect_error(gmm_fit(~ Ozone + Temp, data = airquality, k = 2),
-               "missing or non-finite.*na.action = na.omit", class = "gmm_input_error")
+               "missing or non-finite.*`na = \"omit\"`", class = "gmm_input_error")
   expect_error(gmm_fit(Species ~ Petal.Length, data = iris), "no response",
                class = "gmm_input_error")
   expect_error(gmm_fit(~ Species + Petal.Length, data = iris), "'Species' is not numeric",
