@@ -132,9 +132,54 @@
 #' components are round in the units given, this holds when all columns are
 #' rescaled alike).
 #'
+#' @section Missing values:
+#' With `na = "em"`, rows with missing values (`NA`) are fitted with every
+#' value they have, under the assumption that values are missing at random:
+#' the E-step gives each row its posterior probabilities from the marginal
+#' density of its observed variables, and the M-step replaces each missing
+#' value by its conditional expectation given the row's observed values,
+#' adding the conditional covariance to the scatter (Ghahramani and Jordan
+#' 1994; McLachlan and Krishnan 2008, chapter 2). Rows are grouped by their
+#' pattern of missing variables, so each pattern's factors are computed once
+#' per iteration. This holds for every covariance model (the model's M-step
+#' takes the completed scatter as it takes a complete one). `loglik` is the
+#' observed-data log-likelihood, which EM never decreases; `df` and BIC are
+#' those of complete data with `n` rows, as in the literature. Starts are
+#' drawn on the data with each missing value replaced by its column's mean;
+#' EM then uses only the observed values. [predict.gmmfit()] classifies rows
+#' with missing values from their observed values, and `type = "impute"`
+#' fills them in with their conditional means.
+#'
+#' The default, `na = "fail"`, keeps missing values an error that names the
+#' first one: a fit that quietly handled them would hide from the analyst
+#' that the data had holes, and missing at random is an assumption to make
+#' knowingly. `na = "omit"` fits the complete rows only (as
+#' `na.action = na.omit`); that loses information, and biases the fit when
+#' the values are missing at random but not completely at random. (mclust
+#' and scikit-learn refuse missing values.)
+#'
+#' @section Case weights:
+#' `case_weights` gives each row a non-negative weight: EM then maximises
+#' \eqn{\sum_i w_i \log f(x_i)}, so that a row of weight 2 counts as two
+#' identical rows (whole weights give exactly the fit of the data with the
+#' rows repeated, from the same start), and a row of weight 0 is left out of
+#' the fit (it is still classified). The log-likelihood, BIC, AIC and ICL
+#' are weighted, and `n` (so `nobs()` and the \eqn{\log n} of BIC) is the sum
+#' of the weights, as for frequency weights (counts of identical
+#' observations). For importance or sampling weights, whose scale is
+#' arbitrary, rescale them to sum to the number of rows (`w / mean(w)`), so
+#' that BIC penalises as for that many observations. The starts use the
+#' weights too: k-means++ draws its centres with probability proportional to
+#' weight times squared distance and weights the Lloyd means, random centres
+#' are drawn in proportion to the weights, and the hierarchical start leaves
+#' out rows of weight zero (it merges the others unweighted). The variable
+#' scales that make the fit unit-free are weighted variances (divisor: sum
+#' of the weights less one).
+#'
 #' @param x A numeric matrix, a data frame of numeric columns, or a numeric
-#'   vector (one variable). Rows are observations. Missing or infinite values
-#'   are an error, and so are columns without a name or with a repeated name
+#'   vector (one variable). Rows are observations. Missing values are an
+#'   error unless `na` says otherwise; infinite values always are, and so are
+#'   columns without a name or with a repeated name
 #'   (new data are matched to the variables by name); a matrix without column
 #'   names gets `x1`, `x2`, ...
 #' @param k Number of components, or a vector of candidates (default `1:9`,
@@ -170,6 +215,15 @@
 #' @param verbose If `TRUE`, report the progress of each candidate.
 #' @param data With a formula `x` (`~ a + b`, no response), the data frame
 #'   its variables come from (terms may transform them: `~ log(a) + b`).
+#' @param na What to do with missing values (`NA`) in `x`: `"fail"` (the
+#'   default) makes them an error that names the first one, `"omit"` fits
+#'   the rows without missing values (as `na.action = na.omit`), and `"em"`
+#'   fits every row with the values it has (see Missing values). A row with
+#'   every value missing is an error.
+#' @param case_weights `NULL`, or one non-negative finite weight per row of
+#'   the data (before any rows are left out for missing values), not all
+#'   zero: how many times each row counts (see Case weights). Not to be
+#'   confused with the mixing weights, `fit$weights`.
 #' @param na.action What to do with rows that have missing values: `NULL`
 #'   (the default) makes them an error that names the columns, as does
 #'   [stats::na.fail()]; [stats::na.omit()] or [stats::na.exclude()] fits the
@@ -180,7 +234,9 @@
 #'   (number of free parameters), `bic`, `aic`, `icl`, `n`, `n_iter`, `converged`,
 #'   `trace` (log-likelihood at each iteration), `posterior` (n x k),
 #'   `classification`, `data`, `control`, `call` (so that [stats::update()]
-#'   refits with changed arguments), with a prior `prior` (its values for
+#'   refits with changed arguments), with case weights `case_weights` (then
+#'   `n` is their sum), with `na = "em"` and missing values `n_missing` (how
+#'   many), with a prior `prior` (its values for
 #'   the fitted k) and `log_prior`, for the models whose M-step iterates
 #'   `inner_iter` (the inner rounds of each EM iteration's M-step, beside
 #'   `trace`), `degenerate` (the
@@ -202,6 +258,13 @@
 #' multivariate Gaussian mixture models. *Computational Statistics and Data
 #' Analysis* 41, 561--575.
 #'
+#' Ghahramani, Z. and Jordan, M. I. (1994). Supervised learning from
+#' incomplete data via an EM approach. *Advances in Neural Information
+#' Processing Systems* 6, 120--127.
+#'
+#' McLachlan, G. J. and Krishnan, T. (2008). *The EM Algorithm and
+#' Extensions*, 2nd edition. Wiley.
+#'
 #' Fraley, C. (1998). Algorithms for model-based Gaussian hierarchical
 #' clustering. *SIAM Journal on Scientific Computing* 20, 270--281.
 #' @seealso [predict.gmmfit()], [simulate.gmmfit()], [plot.gmmfit()], [gmm_control()]
@@ -220,6 +283,15 @@
 #' # rows with missing values left out
 #' fit4 <- gmm_fit(~ Ozone + Temp, data = airquality, k = 2, na.action = na.omit)
 #' length(fit4$na.action)
+#' # or fitted with the values they have
+#' fit6 <- gmm_fit(~ Ozone + Temp, data = airquality, k = 2, na = "em")
+#' fit6$n_missing
+#'
+#' # case weights: counts of identical rows
+#' tab <- as.data.frame(table(waiting = faithful$waiting))
+#' tab$waiting <- as.numeric(as.character(tab$waiting))
+#' fit7 <- gmm_fit(tab["waiting"], k = 2, case_weights = tab$Freq)
+#' fit7$means
 #'
 #' # refit with other arguments: update() re-evaluates the call
 #' fit5 <- update(fit, k = 2, covariance = "diag")
