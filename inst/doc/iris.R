@@ -207,3 +207,37 @@ spread <- sqrt(eruptions$covariances[1, 1, ])
 ## ----faithful-predict---------------------------------------------------------
 round(predict(eruptions, c(2, 2.5, 3, 3.5), type = "prob"), 3)
 
+## ----holes--------------------------------------------------------------------
+set.seed(3)
+measured <- as.matrix(iris[, 1:4])
+holes <- measured
+holes[sample(length(holes), 0.2 * length(holes))] <- NA
+colSums(is.na(holes))
+sum(complete.cases(holes))
+
+## ----holes-fit----------------------------------------------------------------
+complete_rows <- gmm_fit(holes, k = 3, na = "omit")
+all_values <- gmm_fit(holes, k = 3, na = "em")
+all_values
+
+## ----holes-tables-------------------------------------------------------------
+table(complete_rows = predict(complete_rows, holes), iris$Species)
+table(all_values = predict(all_values), iris$Species)
+
+## ----holes-impute, fig.width = 5, fig.height = 5------------------------------
+filled <- fitted(all_values, type = "impute")
+missing <- is.na(holes)
+variable <- col(holes)[missing]
+plot(measured[missing], filled[missing], col = variable, pch = 19,
+     xlab = "removed value (cm)", ylab = "imputed value (cm)", asp = 1)
+abline(0, 1, lty = 2)
+legend("topleft", colnames(holes), col = 1:4, pch = 19, bty = "n")
+column_means <- colMeans(holes, na.rm = TRUE)[variable]
+c(mixture = sqrt(mean((filled[missing] - measured[missing])^2)),
+  column_means = sqrt(mean((column_means - measured[missing])^2)))
+
+## ----holes-errors-------------------------------------------------------------
+error <- abs(filled[missing] - measured[missing])
+by_variable <- tapply(error, factor(colnames(holes)[variable], colnames(holes)), mean)
+round(by_variable / apply(measured, 2, sd), 2)
+
