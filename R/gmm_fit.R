@@ -319,11 +319,12 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   case_weights <- check_case_weights(case_weights, nrow(x) + length(omitted))
   if (!is.null(omitted) && !is.null(case_weights)) case_weights <- case_weights[-omitted]
   x <- check_data(x, min_rows = 2L, allow_na = na == "em")
-  x <- if (anyNA(x)) check_observed(x) else check_not_constant(x)
+  layout <- missing_layout(x)
+  if (is.null(layout$order)) check_not_constant(x) else check_observed(x, layout)
   if (!is.null(case_weights) && sum(case_weights > 0) < 2L) {
     gmm_abort("`case_weights` must be positive for at least two rows.")
   }
-  fd <- fit_data(x, case_weights)
+  fd <- fit_data(x, case_weights, layout)
   init <- check_init(init, x)
   if (init$type == "partition" && !is.null(fd$ord)) init$labels <- init$labels[fd$ord]
   k <- if (missing(k)) default_k(init, nrow(x)) else check_k(k, nrow(x))
@@ -344,7 +345,8 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   control$prior <- check_prior(prior)
   verbose <- check_flag(verbose, "verbose")
 
-  plan <- start_plan(fd$xs, k, init, n_init, control, column_scaling(fd$xe, fd$w), fd$w)
+  plan <- start_plan(fd$xs, k, init, n_init, control, column_scaling(fd$xe, fd$w, fd$moments),
+                     fd$w)
   grid <- fit_grid(fd, k, covariance, plan, control, verbose)
   table <- search_table(grid, fd$n_obs, ncol(x), control$equal_weights)
   if (verbose && nrow(table) > 1L) report_candidates(table)

@@ -202,8 +202,7 @@ nearest_rows <- function(x, picked, scaling) {
 # Column centres and variances (two-pass, no cancellation), which make the
 # fit scale-free: starts are drawn on standardised data, `reg` is relative
 # to each variance, and convergence is judged on the standardised scale.
-column_scaling <- function(x, w = NULL) {
-  s <- observed_moments(x, w)
+column_scaling <- function(x, w = NULL, s = observed_moments(x, w)) {
   if (!all(is.finite(s$var))) {
     gmm_abort(sprintf(
       "`x` has values too large for their variance to be computed (column %s); divide it by a constant first: the fit does not depend on the units.",

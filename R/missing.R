@@ -13,28 +13,28 @@
 # engine's order (NULL: none), `n_obs` the number of observations BIC counts,
 # and `xs` the rows the starts are drawn on (missing values replaced by
 # their column's mean).
-fit_data <- function(x, case_weights = NULL) {
-  layout <- missing_layout(x)
+fit_data <- function(x, case_weights = NULL, layout = missing_layout(x)) {
   ord <- layout$order
   xe <- if (is.null(ord)) x else x[ord, , drop = FALSE]
   w <- if (is.null(case_weights) || is.null(ord)) case_weights else case_weights[ord]
+  moments <- observed_moments(xe, w)
   list(x = x, xe = xe, ord = ord, n_complete = layout$n_complete, w = w,
-       n_obs = if (is.null(w)) nrow(x) else sum(w),
-       xs = if (is.null(ord)) xe else mean_imputed(xe, w))
+       n_obs = if (is.null(w)) nrow(x) else sum(w), moments = moments,
+       xs = if (is.null(ord)) xe else mean_imputed(xe, moments$centre))
 }
 
 # Complete rows first, then the incomplete ones by pattern (each pattern's
 # rows in their given order); NULL order when nothing is missing.
 missing_layout <- function(x) {
-  if (!anyNA(x)) return(list(order = NULL, n_complete = -1L))
+  if (!anyNA(x)) return(list(order = NULL, n_complete = -1L, empty = integer(0)))
   layout <- cpp_missing_layout(x)
-  list(order = layout$order, n_complete = as.integer(layout$n_complete))
+  list(order = layout$order, n_complete = as.integer(layout$n_complete),
+       empty = as.integer(layout$empty))
 }
 
-# Each missing value replaced by the (weighted) mean of its column's
-# observed values.
-mean_imputed <- function(x, w = NULL) {
-  filled <- cpp_fill_missing(x, observed_moments(x, w)$centre)
+# Each missing value replaced by its column's `centre` (the observed mean).
+mean_imputed <- function(x, centre) {
+  filled <- cpp_fill_missing(x, centre)
   dimnames(filled) <- dimnames(x)
   filled
 }
@@ -54,7 +54,7 @@ observed_moments <- function(x, w = NULL) {
 # whatever the pattern of missing values).
 data_moments <- function(fd) {
   if (is.null(fd$w) && is.null(fd$ord)) return(NULL)
-  s <- observed_moments(fd$xe, fd$w)
+  s <- fd$moments
   xs <- fd$xs
   w <- fd$w %||% rep(1, nrow(xs))
   cw <- stats::cov.wt(xs, wt = w / sum(w))$cov
@@ -125,8 +125,8 @@ check_case_weights <- function(w, n) {
 
 # With missing values fitted by EM: every row needs an observed value, and
 # every column two distinct observed values.
-check_observed <- function(x) {
-  empty <- which(rowSums(!is.na(x)) == 0L)
+check_observed <- function(x, layout) {
+  empty <- layout$empty
   if (length(empty)) {
     gmm_abort(sprintf(
       "`x` has %s with every value missing (%s %s); a row needs at least one observed value. Remove %s.",

@@ -693,7 +693,7 @@ Rcpp::LogicalVector cpp_constant_columns(Rcpp::NumericMatrix x) {
 // The order the engine wants the rows of x in when some have missing values
 // (NA, NaN): the complete rows first, then the others grouped by their set
 // of missing columns (rows keep their order within a group), as 1-based row
-// numbers; with the number of complete rows.
+// numbers; with the number of complete rows and the rows with no value.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_missing_layout(Rcpp::NumericMatrix x) {
   const R_xlen_t n = x.nrow();
@@ -723,8 +723,16 @@ Rcpp::List cpp_missing_layout(Rcpp::NumericMatrix x) {
   }
   Rcpp::NumericVector order(n);
   for (R_xlen_t i = 0; i < n; ++i) order[i] = static_cast<double>(rows[i] + 1);
+  // Rows with every value missing (1-based), for the caller's error.
+  std::vector<double> empty;
+  for (R_xlen_t i = 0; i < n; ++i) {
+    int missing = 0;
+    for (int w = 0; w < words; ++w) missing += __builtin_popcountll(mask[i * words + w]);
+    if (missing == d) empty.push_back(static_cast<double>(i + 1));
+  }
   return Rcpp::List::create(Rcpp::Named("order") = order,
-                            Rcpp::Named("n_complete") = static_cast<double>(complete));
+                            Rcpp::Named("n_complete") = static_cast<double>(complete),
+                            Rcpp::Named("empty") = Rcpp::wrap(empty));
 }
 
 // Each missing value (NA, NaN) of x replaced by its column's `centre`, in a

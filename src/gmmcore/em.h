@@ -57,7 +57,7 @@ inline void fused_pass(const Data& data, const Params& p, CovType type,
   spec.isa = ctrl.isa;
   data_pass(data.complete(), work.model, spec, work.sums, work.slabs);
   if (data.incomplete) {
-    make_cond_model(*data.incomplete, p.means, p.cov, p.weights, work.cond);
+    make_cond_model(*data.incomplete, p.means, p.cov, p.weights, work.cond, ctrl.n_threads);
     if (work.cond.bad)
       throw numerical_error("a covariance is not positive definite on the observed variables", 0);
     incomplete_pass(data, work.cond, true, post, nullptr, data.rows(), nullptr,

@@ -40,7 +40,7 @@ inline double e_step(const Data& data, const Params& p, CovType type, int n_thre
   SlabSums s = data_pass(data.complete(), make_model(p, type), spec);
   if (data.incomplete) {
     CondModel cond;
-    make_cond_model(*data.incomplete, p.means, p.cov, p.weights, cond);
+    make_cond_model(*data.incomplete, p.means, p.cov, p.weights, cond, n_threads);
     if (cond.bad) throw numerical_error("a covariance is not positive definite", 0);
     std::vector<SlabSums> groups;
     incomplete_pass(data, cond, true, post.data(), nullptr, n, row_logdens, nullptr, true,

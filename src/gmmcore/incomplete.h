@@ -132,53 +132,83 @@ struct CondModel {
   bool bad = false;  // some S_oo was not positive definite
 };
 
-inline void make_cond_model(const Incomplete& inc, const Matrix& means,
+namespace detail {
+
+// Pattern p's marginal model and regressions into m (sized); false when
+// some S_oo is not positive definite.
+inline bool pattern_factors(const Pattern& pat, Index p, const Matrix& means,
                             const std::vector<Matrix>& cov, const Vector& weights,
                             CondModel& m) {
   const Index k = weights.size();
+  const Index q = pat.obs.size(), r = pat.mis.size();
   const double log_2pi = std::log(2.0 * M_PI);
+  KernelModel& km = m.marginal[p];
+  km.d = q;
+  km.k = k;
+  km.diagonal = false;
+  km.mu.resize(k * q);
+  km.prec.resize(k * q * q);
+  km.cst.resize(k);
+  // Storage kept by each thread from pattern to pattern (allocating it for
+  // every pattern and component would cost more than the arithmetic).
+  static thread_local Matrix Soo, Bt, L;
+  static thread_local Eigen::LLT<Matrix> llt;
+  Soo.resize(q, q);
+  Bt.resize(q, r);
+  for (Index j = 0; j < k; ++j) {
+    CondFactor& f = m.f[p * k + j];
+    const Matrix& S = cov[j];
+    for (Index b = 0; b < q; ++b) {
+      km.mu[j * q + b] = means(j, pat.obs[b]);
+      for (Index a = 0; a < q; ++a) Soo(a, b) = S(pat.obs[a], pat.obs[b]);
+      for (Index a = 0; a < r; ++a) Bt(b, a) = S(pat.obs[b], pat.mis[a]);
+    }
+    llt.compute(Soo);
+    if (llt.info() != Eigen::Success) return false;
+    L = llt.matrixL();
+    inverse_factor(L, &km.prec[j * q * q]);
+    km.cst[j] = std::log(weights(j)) -
+                0.5 * (static_cast<double>(q) * log_2pi + 2.0 * L.diagonal().array().log().sum());
+    // C = S_mm - S_mo S_oo^-1 S_om, then B = S_mo S_oo^-1 (from S_oo B^T = S_om).
+    f.C.resize(r, r);
+    for (Index b = 0; b < r; ++b)
+      for (Index a = 0; a < r; ++a) f.C(a, b) = S(pat.mis[a], pat.mis[b]);
+    f.B.resize(r, q);
+    f.B = Bt.transpose();
+    llt.solveInPlace(Bt);
+    f.C.noalias() -= f.B * Bt;
+    f.B = Bt.transpose();
+  }
+  return true;
+}
+
+}  // namespace detail
+
+// Every pattern's factors (on up to n_threads threads: each pattern's are
+// its own, so the result does not depend on them).
+inline void make_cond_model(const Incomplete& inc, const Matrix& means,
+                            const std::vector<Matrix>& cov, const Vector& weights,
+                            CondModel& m, int n_threads = 1) {
+  const Index k = weights.size(), P = inc.patterns.size();
   m.k = k;
   m.means = means;
-  m.bad = false;
-  m.marginal.resize(inc.patterns.size());
-  m.f.resize(inc.patterns.size() * k);
-  for (std::size_t p = 0; p < inc.patterns.size(); ++p) {
-    const Pattern& pat = inc.patterns[p];
-    const Index q = pat.obs.size(), r = pat.mis.size();
-    KernelModel& km = m.marginal[p];
-    km.d = q;
-    km.k = k;
-    km.diagonal = false;
-    km.mu.resize(k * q);
-    km.prec.resize(k * q * q);
-    km.cst.resize(k);
-    for (Index j = 0; j < k; ++j) {
-      CondFactor& f = m.f[p * k + j];
-      const Matrix& S = cov[j];
-      Matrix Soo(q, q), Smo(r, q);
-      for (Index b = 0; b < q; ++b) {
-        km.mu[j * q + b] = means(j, pat.obs[b]);
-        for (Index a = 0; a < q; ++a) Soo(a, b) = S(pat.obs[a], pat.obs[b]);
-        for (Index a = 0; a < r; ++a) Smo(a, b) = S(pat.mis[a], pat.obs[b]);
-      }
-      Eigen::LLT<Matrix> llt(Soo);
-      if (llt.info() != Eigen::Success) {
-        m.bad = true;
-        return;
-      }
-      const Matrix L = llt.matrixL();
-      inverse_factor(L, &km.prec[j * q * q]);
-      km.cst[j] = std::log(weights(j)) -
-                  0.5 * (static_cast<double>(q) * log_2pi +
-                         2.0 * L.diagonal().array().log().sum());
-      // B = S_mo S_oo^-1, from S_oo B^T = S_om.
-      f.B = llt.solve(Smo.transpose()).transpose();
-      f.C.resize(r, r);
-      for (Index b = 0; b < r; ++b)
-        for (Index a = 0; a < r; ++a) f.C(a, b) = S(pat.mis[a], pat.mis[b]);
-      f.C.noalias() -= f.B * Smo.transpose();
-    }
+  m.marginal.resize(P);
+  m.f.resize(P * k);
+  std::vector<char> ok(P, 1);
+  const Index d = means.cols();
+  const int threads = effective_threads(n_threads, P, static_cast<double>(P) * k * d * d * d);
+  if (threads == 1) {
+    for (Index p = 0; p < P; ++p)
+      ok[p] = detail::pattern_factors(inc.patterns[p], p, means, cov, weights, m);
+  } else {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
+#endif
+    for (Index p = 0; p < P; ++p)
+      ok[p] = detail::pattern_factors(inc.patterns[p], p, means, cov, weights, m);
   }
+  m.bad = false;
+  for (char v : ok) m.bad = m.bad || !v;
 }
 
 namespace detail {
@@ -187,32 +217,47 @@ namespace detail {
 // from the sums over its rows about the component's observed mean: the
 // weight nr, t = D^T r and the lower triangle of S = D^T diag(r) D
 // (q x q, row-major, as the kernels sum them).
+// Storage of add_pattern_moments(), kept from pattern to pattern.
+struct MomentScratch {
+  Matrix S, AS, BS, M, ASBt;
+  Vector e, first, bt;
+};
+
 inline void add_pattern_moments(const Pattern& pat, const CondFactor& f, const Matrix& means,
                                 Index j, const double* shift, double nr, const double* t_in,
-                                const double* s_lower, Index d, bool full, SlabSums& s) {
+                                const double* s_lower, Index d, bool full, SlabSums& s,
+                                MomentScratch& w) {
   const Index q = pat.obs.size(), m = pat.mis.size();
   const Eigen::Map<const Vector> t(t_in, q);
-  Matrix S(q, q);
+  Matrix& S = w.S;
+  S.resize(q, q);
   for (Index a = 0; a < q; ++a)
     for (Index b = 0; b <= a; ++b) S(a, b) = S(b, a) = s_lower[a * q + b];
-  Vector e(d);
+  Vector& e = w.e;
+  e.resize(d);
   for (Index c = 0; c < d; ++c) e(c) = means(j, c) - shift[c];
   // Sum of the completed rows less the shift: A t + nr e.
-  Vector first(d);
+  Vector& first = w.first;
+  first.resize(d);
   for (Index a = 0; a < q; ++a) first(pat.obs[a]) = t(a);
-  const Vector bt = f.B * t;
-  for (Index a = 0; a < m; ++a) first(pat.mis[a]) = bt(a);
+  w.bt.resize(m);
+  w.bt.noalias() = f.B * t;
+  for (Index a = 0; a < m; ++a) first(pat.mis[a]) = w.bt(a);
   s.count[j] += nr;
   for (Index c = 0; c < d; ++c) s.first[j * d + c] += first(c) + nr * e(c);
   // Second moment: A S A^T + A t e^T + e t^T A^T + nr e e^T + nr C (on m x m).
-  Matrix AS(d, q);                                          // A S
+  Matrix& AS = w.AS;                                        // A S
+  AS.resize(d, q);
   for (Index a = 0; a < q; ++a) AS.row(pat.obs[a]) = S.row(a);
-  const Matrix BS = f.B * S;
-  for (Index a = 0; a < m; ++a) AS.row(pat.mis[a]) = BS.row(a);
-  Matrix M(d, d);                                           // A S A^T
+  w.BS.resize(m, q);
+  w.BS.noalias() = f.B * S;
+  for (Index a = 0; a < m; ++a) AS.row(pat.mis[a]) = w.BS.row(a);
+  Matrix& M = w.M;                                          // A S A^T
+  M.resize(d, d);
   for (Index b = 0; b < q; ++b) M.col(pat.obs[b]) = AS.col(b);
-  const Matrix ASBt = AS * f.B.transpose();
-  for (Index b = 0; b < m; ++b) M.col(pat.mis[b]) = ASBt.col(b);
+  w.ASBt.resize(d, m);
+  w.ASBt.noalias() = AS * f.B.transpose();
+  for (Index b = 0; b < m; ++b) M.col(pat.mis[b]) = w.ASBt.col(b);
   for (Index b = 0; b < m; ++b)
     for (Index a = 0; a < m; ++a) M(pat.mis[a], pat.mis[b]) += nr * f.C(a, b);
   const Index dd = full ? d * d : d;
@@ -243,6 +288,7 @@ inline void incomplete_group(const Incomplete& inc, const CondModel& m, Index g,
   const kern::BlockFn fn = kern::block_fn(isa);
   s.reset(k, d, full, moments);
   SlabSums ps;
+  MomentScratch work;
   for (Index p = inc.group_start[g]; p < inc.group_start[g + 1]; ++p) {
     const Pattern& pat = inc.patterns[p];
     const KernelModel& km = m.marginal[p];
@@ -273,7 +319,7 @@ inline void incomplete_group(const Incomplete& inc, const CondModel& m, Index g,
     if (!moments) continue;
     for (Index j = 0; j < k; ++j)
       add_pattern_moments(pat, m.f[p * k + j], m.means, j, shift + j * d, ps.count[j],
-                          &ps.first[j * q], &ps.second[j * q * q], d, full, s);
+                          &ps.first[j * q], &ps.second[j * q * q], d, full, s, work);
   }
 }
 
