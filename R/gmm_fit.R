@@ -316,9 +316,9 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
     x <- apply_na_action(name_vector(x, substitute(x)), na.action)
   }
   omitted <- attr(x, "na.action")
+  x <- check_data(x, min_rows = 2L, allow_na = na == "em")
   case_weights <- check_case_weights(case_weights, nrow(x) + length(omitted))
   if (!is.null(omitted) && !is.null(case_weights)) case_weights <- case_weights[-omitted]
-  x <- check_data(x, min_rows = 2L, allow_na = na == "em")
   layout <- missing_layout(x)
   if (is.null(layout$order)) check_not_constant(x) else check_observed(x, layout)
   if (!is.null(case_weights) && sum(case_weights > 0) < 2L) {

@@ -94,9 +94,10 @@ fuzz_targets <- function(x, fit, search) {
                                n_init = 2L, criterion = "bic",
                                control = gmmfit::gmm_control(max_iter = 50L),
                                n_threads = 1L, verbose = FALSE, equal_weights = FALSE,
-                               prior = FALSE),
-                   also = list(k = c("x", "init"), init = c("k", "x"), x = "k",
-                               covariance = "k", n_init = "init")),
+                               prior = FALSE, na = "em", case_weights = rep(1, nrow(x))),
+                   also = list(k = c("x", "init", "case_weights"), init = c("k", "x"),
+                               x = c("k", "case_weights"), covariance = "k", n_init = "init",
+                               case_weights = c("k", "x"), na = c("x", "na.action"))),
     gmm_fit_formula = list(args = list(x = ~ a + b, data = as.data.frame(x), k = 2L,
                                        n_init = 2L, na.action = NULL),
                            also = list(x = c("data", "formula"), data = c("x", "formula"),
@@ -201,6 +202,8 @@ fuzz_cases <- function(n, seed = 1L) {
           args <- targets$gmm_fit$args
           args$x <- fuzz_pick(bad_data)
           args$k <- sample(list(1L, 2L, 1:3), 1L)[[1L]]
+          # (one weight per row of the usual data would be its own error)
+          args$case_weights <- NULL
           list(fun = "gmm_fit", args = args, names = c("x", "k"))
         } else {
           fun <- sample(c("predict", "plot"), 1L)
