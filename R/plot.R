@@ -213,7 +213,8 @@ axis_range <- function(v, ell, var) {
     if (ij[1L] != var) return(NULL)
     unlist(lapply(ell[[key]], function(e) e[, 1L]))
   }))
-  range(v, ext)
+  # (Rows with a missing value in this variable are not drawn.)
+  range(v, ext, na.rm = TRUE)
 }
 
 draw_components <- function(x, ell, i, j, col) {
@@ -295,13 +296,16 @@ density_levels <- function(m, data, dens, opts) {
     n <- check_count(opts$nlevels, "nlevels")
     return(pretty(range(dens, finite = TRUE), n))
   }
-  at_data <- predict.gmmfit(m, data, type = "density")
+  # (from the rows with both values; the others are not drawn)
+  at_data <- predict.gmmfit(m, data[stats::complete.cases(data), , drop = FALSE],
+                            type = "density")
   unique(stats::quantile(at_data, c(0.1, 0.25, 0.5, 0.75, 0.9), names = FALSE))
 }
 
 pretty_grid <- function(v, n = 100L, pad = TRUE) {
-  pad <- if (pad) 0.1 * diff(range(v)) else 0
-  seq(min(v) - pad, max(v) + pad, length.out = n)
+  r <- range(v, na.rm = TRUE)
+  pad <- if (pad) 0.1 * diff(r) else 0
+  seq(r[1L] - pad, r[2L] + pad, length.out = n)
 }
 
 plot_bic <- function(x, main = NULL, xlim = NULL, ylim = NULL, dots = list()) {
