@@ -45,6 +45,14 @@ cpp_missing_layout <- function(x) {
     .Call(`_gmmfit_cpp_missing_layout`, x)
 }
 
+cpp_reorder_rows <- function(x, ord, inverse = FALSE) {
+    .Call(`_gmmfit_cpp_reorder_rows`, x, ord, inverse)
+}
+
+cpp_count_bad <- function(x, allow_na) {
+    .Call(`_gmmfit_cpp_count_bad`, x, allow_na)
+}
+
 cpp_fill_missing <- function(x, centre) {
     .Call(`_gmmfit_cpp_fill_missing`, x, centre)
 }

@@ -115,14 +115,15 @@ check_finite <- function(x, arg, allow_na = FALSE) {
   # One pass without allocating: the sum of finite values is finite unless
   # it overflows, and only then (or with a bad value) is each value tested.
   if (is.finite(sum(x))) return(invisible(x))
-  bad <- if (allow_na) is.infinite(x) else !is.finite(x)
-  if (any(bad)) {
-    first <- which(bad, arr.ind = TRUE)[1L, ]
+  bad <- cpp_count_bad(x, allow_na)
+  if (bad[[1L]] > 0) {
+    first <- c((bad[[2L]] - 1) %% nrow(x) + 1, (bad[[2L]] - 1) %/% nrow(x) + 1)
     what <- if (allow_na) "infinite" else "missing or non-finite"
     gmm_abort(sprintf(
       "`%s` contains %d %s %s (%s); the first is in row %d, column '%s'. %s",
-      arg, sum(bad), what, plural("value", sum(bad)), if (allow_na) "Inf" else "NA, NaN or Inf",
-      first[[1L]], colnames(x)[first[[2L]]],
+      arg, as.integer(bad[[1L]]), what, plural("value", bad[[1L]]),
+      if (allow_na) "Inf" else "NA, NaN or Inf", as.integer(first[[1L]]),
+      colnames(x)[first[[2L]]],
       if (arg %in% c("x", "data") && !allow_na)
         "Set `na = \"em\"` to fit them from the observed values of each row, or `na = \"omit\"` to leave out the rows with NA." else
         "Remove or replace them first."

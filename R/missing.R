@@ -15,7 +15,8 @@
 # their column's mean).
 fit_data <- function(x, case_weights = NULL, layout = missing_layout(x)) {
   ord <- layout$order
-  xe <- if (is.null(ord)) x else x[ord, , drop = FALSE]
+  xe <- if (is.null(ord)) x else cpp_reorder_rows(x, ord)
+  if (!is.null(ord)) dimnames(xe) <- list(rownames(x)[ord], colnames(x))
   w <- if (is.null(case_weights) || is.null(ord)) case_weights else case_weights[ord]
   moments <- observed_moments(xe, w)
   list(x = x, xe = xe, ord = ord, n_complete = layout$n_complete, w = w,
@@ -66,8 +67,14 @@ data_moments <- function(fd) {
 # Rows in the user's order from rows in the engine's.
 user_order <- function(m, fd) {
   if (is.null(fd$ord)) return(m)
-  inv <- order(fd$ord)
-  if (is.null(dim(m))) m[inv] else m[inv, , drop = FALSE]
+  if (is.null(dim(m))) {
+    out <- m
+    out[fd$ord] <- m
+    return(out)
+  }
+  out <- cpp_reorder_rows(m, fd$ord, inverse = TRUE)
+  if (!is.null(dimnames(m))) dimnames(out) <- list(rownames(m)[order(fd$ord)], colnames(m))
+  out
 }
 
 # The E-step of parameters on rows that may have missing values:
@@ -78,9 +85,8 @@ estep_rows <- function(x, params, code, n_threads, isa) {
   e <- cpp_estep(x[layout$order, , drop = FALSE], params, code, n_threads, isa,
                  layout$n_complete)
   if (!is.null(e$error)) return(e)
-  inv <- order(layout$order)
-  e$posterior <- e$posterior[inv, , drop = FALSE]
-  e$logdens <- e$logdens[inv]
+  e$posterior <- cpp_reorder_rows(e$posterior, layout$order, inverse = TRUE)
+  e$logdens[layout$order] <- e$logdens
   e
 }
 

@@ -159,6 +159,29 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_reorder_rows
+Rcpp::NumericMatrix cpp_reorder_rows(Rcpp::NumericMatrix x, Rcpp::NumericVector ord, bool inverse);
+RcppExport SEXP _gmmfit_cpp_reorder_rows(SEXP xSEXP, SEXP ordSEXP, SEXP inverseSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type ord(ordSEXP);
+    Rcpp::traits::input_parameter< bool >::type inverse(inverseSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_reorder_rows(x, ord, inverse));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_count_bad
+Rcpp::NumericVector cpp_count_bad(Rcpp::NumericMatrix x, bool allow_na);
+RcppExport SEXP _gmmfit_cpp_count_bad(SEXP xSEXP, SEXP allow_naSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type allow_na(allow_naSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_count_bad(x, allow_na));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_fill_missing
 Rcpp::NumericMatrix cpp_fill_missing(Rcpp::NumericMatrix x, Rcpp::NumericVector centre);
 RcppExport SEXP _gmmfit_cpp_fill_missing(SEXP xSEXP, SEXP centreSEXP) {
@@ -227,6 +250,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
     {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},
     {"_gmmfit_cpp_missing_layout", (DL_FUNC) &_gmmfit_cpp_missing_layout, 1},
+    {"_gmmfit_cpp_reorder_rows", (DL_FUNC) &_gmmfit_cpp_reorder_rows, 3},
+    {"_gmmfit_cpp_count_bad", (DL_FUNC) &_gmmfit_cpp_count_bad, 2},
     {"_gmmfit_cpp_fill_missing", (DL_FUNC) &_gmmfit_cpp_fill_missing, 2},
     {"_gmmfit_cpp_observed_moments", (DL_FUNC) &_gmmfit_cpp_observed_moments, 2},
     {"_gmmfit_cpp_column_moments", (DL_FUNC) &_gmmfit_cpp_column_moments, 1},

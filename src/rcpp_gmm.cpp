@@ -735,6 +735,48 @@ Rcpp::List cpp_missing_layout(Rcpp::NumericMatrix x) {
                             Rcpp::Named("empty") = Rcpp::wrap(empty));
 }
 
+// Rows of x in another order: row i of the result is row ord[i] of x
+// (1-based), or with `inverse` the other way round (row ord[i] of the
+// result is row i of x). No dimnames.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix cpp_reorder_rows(Rcpp::NumericMatrix x, Rcpp::NumericVector ord,
+                                     bool inverse = false) {
+  const R_xlen_t n = x.nrow();
+  if (ord.size() != n) Rcpp::stop("internal: `ord` has the wrong length");
+  std::vector<R_xlen_t> idx(n);
+  for (R_xlen_t i = 0; i < n; ++i) {
+    idx[i] = static_cast<R_xlen_t>(ord[i]) - 1;
+    if (idx[i] < 0 || idx[i] >= n) Rcpp::stop("internal: `ord` is out of range");
+  }
+  Rcpp::NumericMatrix out(Rcpp::no_init(n, x.ncol()));
+  for (int j = 0; j < x.ncol(); ++j) {
+    const double* src = x.begin() + static_cast<R_xlen_t>(j) * n;
+    double* dst = out.begin() + static_cast<R_xlen_t>(j) * n;
+    if (inverse) {
+      for (R_xlen_t i = 0; i < n; ++i) dst[idx[i]] = src[i];
+    } else {
+      for (R_xlen_t i = 0; i < n; ++i) dst[i] = src[idx[i]];
+    }
+  }
+  return out;
+}
+
+// The number of values of x that are infinite (and, unless `allow_na`,
+// missing), and the 1-based position of the first; one scan, no copy.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector cpp_count_bad(Rcpp::NumericMatrix x, bool allow_na) {
+  double count = 0.0, first = 0.0;
+  const R_xlen_t len = x.size();
+  const double* v = x.begin();
+  for (R_xlen_t i = 0; i < len; ++i) {
+    const bool bad = allow_na ? std::isinf(v[i]) : !std::isfinite(v[i]);
+    if (!bad) continue;
+    if (count == 0.0) first = static_cast<double>(i + 1);
+    count += 1.0;
+  }
+  return Rcpp::NumericVector::create(count, first);
+}
+
 // Each missing value (NA, NaN) of x replaced by its column's `centre`, in a
 // copy.
 // [[Rcpp::export(rng = false)]]
