@@ -306,3 +306,20 @@ test_that("case weights are checked", {
   fit <- gmm_fit(y, k = 2, na = "omit", case_weights = w)
   expect_equal(fit$n, sum(w[stats::complete.cases(y)]))
 })
+
+test_that("a prior, and starts on a subsample, work with missing values and weights", {
+  set.seed(26)
+  x <- with_holes(iris[, 1:4], 0.1)
+  fit <- gmm_fit(x, k = 3, na = "em", prior = TRUE, control = serial_control())
+  expect_true(all(diff(fit$trace) >= -1e-9 * abs(fit$loglik)))
+  expect_lt(rel_diff(fit$loglik, observed_loglik_ref(fit)), 1e-10)
+  # more rows than init_sample: starts and short runs on a subsample with
+  # its missing values filled in, then EM on every row
+  y <- with_holes(cloud_data(600, d = 3), 0.15)
+  w <- stats::runif(600, 0.5, 2)
+  big <- gmm_fit(y, k = 3, na = "em", case_weights = w,
+                 control = serial_control(init_sample = 100L))
+  expect_lt(rel_diff(big$loglik, sum(w * observed_logdens_ref(y, big$weights, big$means,
+                                                             big$covariances))), 1e-10)
+  expect_true(big$converged)
+})
