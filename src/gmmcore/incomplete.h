@@ -313,6 +313,8 @@ inline void incomplete_group(const Incomplete& inc, const CondModel& m, Index g,
       job.sums = &ps;
       fn(job, sc);
     }
+    // (Only the log-likelihood and entropy: the pattern's moments are of
+    // its q observed variables, completed below.)
     s.loglik += ps.loglik;
     s.entropy += ps.entropy;
     s.bad = s.bad || ps.bad;
@@ -350,14 +352,7 @@ inline void incomplete_pass(const Data& data, const CondModel& m, bool estep, do
 #endif
     for (Index g = 0; g < G; ++g) one(g);
   }
-  for (const SlabSums& s : groups) {
-    total.loglik += s.loglik;
-    total.entropy += s.entropy;
-    total.bad = total.bad || s.bad;
-    for (std::size_t i = 0; i < s.count.size(); ++i) total.count[i] += s.count[i];
-    for (std::size_t i = 0; i < s.first.size(); ++i) total.first[i] += s.first[i];
-    for (std::size_t i = 0; i < s.second.size(); ++i) total.second[i] += s.second[i];
-  }
+  for (const SlabSums& s : groups) total.merge(s);
 }
 
 }  // namespace gmmcore

@@ -59,6 +59,18 @@ struct SlabSums {
     entropy = 0.0;
     bad = false;
   }
+
+  // Adds sums of the same shape (another slab's, a group of patterns'):
+  // sums are merged in a fixed order, so that the total does not depend on
+  // which thread summed what.
+  void merge(const SlabSums& s) {
+    loglik += s.loglik;
+    entropy += s.entropy;
+    bad = bad || s.bad;
+    for (std::size_t i = 0; i < count.size(); ++i) count[i] += s.count[i];
+    for (std::size_t i = 0; i < first.size(); ++i) first[i] += s.first[i];
+    for (std::size_t i = 0; i < second.size(); ++i) second[i] += s.second[i];
+  }
 };
 
 // One block's job. Columns of the block are x + c * ldx (c < d), `rows` of

@@ -135,14 +135,7 @@ inline Scratch& thread_scratch(Index n, Index d, Index k) {
 
 // Adds the slab sums into `total` in slab order.
 inline void reduce_slabs(const std::vector<SlabSums>& slabs, SlabSums& total) {
-  for (const SlabSums& s : slabs) {
-    total.loglik += s.loglik;
-    total.entropy += s.entropy;
-    total.bad = total.bad || s.bad;
-    for (std::size_t i = 0; i < total.count.size(); ++i) total.count[i] += s.count[i];
-    for (std::size_t i = 0; i < total.first.size(); ++i) total.first[i] += s.first[i];
-    for (std::size_t i = 0; i < total.second.size(); ++i) total.second[i] += s.second[i];
-  }
+  for (const SlabSums& s : slabs) total.merge(s);
 }
 
 }  // namespace detail
