@@ -13,6 +13,14 @@ cpp_estep <- function(x, params, cov_type, n_threads, isa = -1L, n_complete = -1
     .Call(`_gmmfit_cpp_estep`, x, params, cov_type, n_threads, isa, n_complete)
 }
 
+cpp_block_stats <- function(x, params, cov_type, case_w, n_complete, shift, n_threads, isa = -1L) {
+    .Call(`_gmmfit_cpp_block_stats`, x, params, cov_type, case_w, n_complete, shift, n_threads, isa)
+}
+
+cpp_params_from_stats <- function(stats, cov_type, reg, previous, equal_weights = FALSE, prior = NULL, about_means = FALSE) {
+    .Call(`_gmmfit_cpp_params_from_stats`, stats, cov_type, reg, previous, equal_weights, prior, about_means)
+}
+
 cpp_models <- function() {
     .Call(`_gmmfit_cpp_models`)
 }

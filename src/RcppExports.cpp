@@ -57,6 +57,39 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_block_stats
+Rcpp::List cpp_block_stats(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type, Rcpp::NumericVector case_w, int n_complete, SEXP shift, int n_threads, int isa);
+RcppExport SEXP _gmmfit_cpp_block_stats(SEXP xSEXP, SEXP paramsSEXP, SEXP cov_typeSEXP, SEXP case_wSEXP, SEXP n_completeSEXP, SEXP shiftSEXP, SEXP n_threadsSEXP, SEXP isaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type case_w(case_wSEXP);
+    Rcpp::traits::input_parameter< int >::type n_complete(n_completeSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type shift(shiftSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    Rcpp::traits::input_parameter< int >::type isa(isaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_block_stats(x, params, cov_type, case_w, n_complete, shift, n_threads, isa));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_params_from_stats
+Rcpp::List cpp_params_from_stats(Rcpp::List stats, int cov_type, Rcpp::NumericVector reg, Rcpp::List previous, bool equal_weights, SEXP prior, bool about_means);
+RcppExport SEXP _gmmfit_cpp_params_from_stats(SEXP statsSEXP, SEXP cov_typeSEXP, SEXP regSEXP, SEXP previousSEXP, SEXP equal_weightsSEXP, SEXP priorSEXP, SEXP about_meansSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type stats(statsSEXP);
+    Rcpp::traits::input_parameter< int >::type cov_type(cov_typeSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type reg(regSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type previous(previousSEXP);
+    Rcpp::traits::input_parameter< bool >::type equal_weights(equal_weightsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type prior(priorSEXP);
+    Rcpp::traits::input_parameter< bool >::type about_means(about_meansSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_params_from_stats(stats, cov_type, reg, previous, equal_weights, prior, about_means));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_models
 Rcpp::DataFrame cpp_models();
 RcppExport SEXP _gmmfit_cpp_models() {
@@ -242,6 +275,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_em", (DL_FUNC) &_gmmfit_cpp_em, 6},
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 7},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 6},
+    {"_gmmfit_cpp_block_stats", (DL_FUNC) &_gmmfit_cpp_block_stats, 8},
+    {"_gmmfit_cpp_params_from_stats", (DL_FUNC) &_gmmfit_cpp_params_from_stats, 7},
     {"_gmmfit_cpp_models", (DL_FUNC) &_gmmfit_cpp_models, 0},
     {"_gmmfit_cpp_project", (DL_FUNC) &_gmmfit_cpp_project, 2},
     {"_gmmfit_cpp_simulate", (DL_FUNC) &_gmmfit_cpp_simulate, 2},

@@ -236,6 +236,78 @@ Rcpp::List cpp_estep(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
   });
 }
 
+// The sufficient statistics of the rows of x under `params` (gmmcore/
+// suffstats.h): each component's weight sum `count`, first and second
+// moments about `shift` (k x d, component-major; NULL: the means) as the
+// engine lays them out, the log-likelihood and the entropy. Rows from
+// n_complete on (when not negative) have missing values, grouped by
+// pattern; `case_w` holds case weights or nothing.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_block_stats(Rcpp::NumericMatrix x, Rcpp::List params, int cov_type,
+                           Rcpp::NumericVector case_w, int n_complete, SEXP shift,
+                           int n_threads, int isa = -1) {
+  return guarded([&] {
+    gmmcore::Params p = as_params(params, x.ncol());
+    gmmcore::factorize(p);
+    const IncompleteRows inc(as_map(x), n_complete);
+    const double* w = weights_or_null(case_w, x.nrow());
+    std::vector<double> about;
+    if (!Rf_isNull(shift)) {
+      const Rcpp::NumericVector sv(shift);
+      if (sv.size() != p.k() * p.d()) Rcpp::stop("internal: `shift` has the wrong length");
+      about.assign(sv.begin(), sv.end());
+    }
+    const gmmcore::SlabSums s = gmmcore::block_stats(
+        inc.data(as_map(x), w), p, as_cov_type(cov_type), about.empty() ? nullptr : about.data(),
+        n_threads, as_isa(isa));
+    if (about.empty()) gmmcore::component_major(p.means, about);
+    return Rcpp::List::create(
+        Rcpp::Named("count") = Rcpp::wrap(s.count), Rcpp::Named("first") = Rcpp::wrap(s.first),
+        Rcpp::Named("second") = Rcpp::wrap(s.second), Rcpp::Named("loglik") = s.loglik,
+        Rcpp::Named("entropy") = s.entropy, Rcpp::Named("bad") = s.bad,
+        Rcpp::Named("shift") = Rcpp::wrap(about));
+  });
+}
+
+// The next parameters of model `cov_type` from merged statistics (a list as
+// cpp_block_stats() returns, summed), with `reg` (d values) on the
+// covariances' diagonals; `previous` the parameters they were computed
+// under. With `inexact` TRUE, only `means` is returned: sum the statistics
+// again about them (`about_means` then TRUE).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_params_from_stats(Rcpp::List stats, int cov_type, Rcpp::NumericVector reg,
+                                 Rcpp::List previous, bool equal_weights = false,
+                                 SEXP prior = R_NilValue, bool about_means = false) {
+  const Rcpp::NumericMatrix mu = previous["means"];
+  const Index d = mu.ncol();
+  return guarded([&] {
+    gmmcore::SlabSums s;
+    const Rcpp::NumericVector count = stats["count"], first = stats["first"],
+                              second = stats["second"], shift = stats["shift"];
+    s.count.assign(count.begin(), count.end());
+    s.first.assign(first.begin(), first.end());
+    s.second.assign(second.begin(), second.end());
+    const Index k = s.count.size();
+    if (static_cast<Index>(s.first.size()) != k * d || static_cast<Index>(shift.size()) != k * d)
+      Rcpp::stop("internal: the statistics' shapes do not match");
+    const gmmcore::CovType type = as_cov_type(cov_type);
+    gmmcore::Control ctrl;
+    ctrl.reg = as_reg(reg, d);
+    ctrl.equal_weights = equal_weights;
+    ctrl.prior = as_prior(prior, d);
+    gmmcore::Params prev = as_params(previous, d);
+    const gmmcore::StatsStep step = gmmcore::params_from_stats(
+        s, shift.begin(), d, type, ctrl, &prev, about_means);
+    if (step.inexact)
+      return Rcpp::List::create(Rcpp::Named("inexact") = true,
+                                Rcpp::Named("means") = Rcpp::wrap(step.params.means));
+    Rcpp::List out = wrap_params(step.params);
+    out["inexact"] = false;
+    out["rounds"] = step.rounds;
+    return out;
+  });
+}
+
 // The engine's table of covariance models (structures.h), one row per
 // code: R's model table is checked against it.
 // [[Rcpp::export(rng = false)]]

@@ -11,6 +11,7 @@
 #include "estep.h"
 #include "mstep.h"
 #include "em.h"
+#include "suffstats.h"
 #include "kmeans.h"
 #include "hc.h"
 #endif
