@@ -34,7 +34,6 @@ struct EmWork {
   Scatter scatter;
   MomentsWork moments;           // the second pass, when the shift was too far
   CondModel cond;                // the incomplete rows' factors of the last pass
-  std::vector<SlabSums> groups;  // the incomplete rows' partial sums
   Params next;                   // the M-step's result, swapped in
   int rounds = 0;                // inner rounds of the last M-step (iterative models)
 };
@@ -49,21 +48,11 @@ inline void fused_pass(const Data& data, const Params& p, CovType type,
   make_model(p, type, work.model);
   PassSpec spec;
   spec.post = post;
-  spec.ldp = data.rows();
-  spec.case_w = data.case_w;
   spec.shift = work.model.mu.data();
   spec.full_second = needs_full(type, p.d());
   spec.n_threads = ctrl.n_threads;
   spec.isa = ctrl.isa;
-  data_pass(data.complete(), work.model, spec, work.sums, work.slabs);
-  if (data.incomplete) {
-    make_cond_model(*data.incomplete, p.means, p.cov, p.weights, work.cond, ctrl.n_threads);
-    if (work.cond.bad)
-      throw numerical_error("a covariance is not positive definite on the observed variables", 0);
-    incomplete_pass(data, work.cond, true, post, nullptr, data.rows(), nullptr,
-                    work.model.mu.data(), spec.full_second, ctrl.n_threads, ctrl.isa, work.sums,
-                    work.groups);
-  }
+  view_pass(data, &p, work.model, spec, work.cond, work.sums, work.slabs);
   if (work.sums.bad)
     throw numerical_error(
         "the log-likelihood is not finite: some observation has zero density "

@@ -32,20 +32,13 @@ inline double e_step(const Data& data, const Params& p, CovType type, int n_thre
   if (row_logdens) row_logdens->resize(n);
   PassSpec spec;
   spec.post = post.data();
-  spec.ldp = n;
-  spec.case_w = data.case_w;
   spec.logdens = row_logdens;
   spec.n_threads = n_threads;
   spec.isa = isa;
-  SlabSums s = data_pass(data.complete(), make_model(p, type), spec);
-  if (data.incomplete) {
-    CondModel cond;
-    make_cond_model(*data.incomplete, p.means, p.cov, p.weights, cond, n_threads);
-    if (cond.bad) throw numerical_error("a covariance is not positive definite", 0);
-    std::vector<SlabSums> groups;
-    incomplete_pass(data, cond, true, post.data(), nullptr, n, row_logdens, nullptr, true,
-                    n_threads, isa, s, groups);
-  }
+  SlabSums s;
+  std::vector<SlabSums> scratch;
+  CondModel cond;
+  view_pass(data, &p, make_model(p, type), spec, cond, s, scratch);
   if (s.bad && strict)
     throw numerical_error(
         "the log-likelihood is not finite: some observation has zero density "

@@ -355,6 +355,28 @@ inline void incomplete_pass(const Data& data, const CondModel& m, bool estep, do
   for (const SlabSums& s : groups) total.merge(s);
 }
 
+// A pass (pass.h) over every row of `data` into `total`: the complete rows
+// through the kernels, then the incomplete ones by pattern under `cond`,
+// which an E-step (spec.estep) makes here from `p`, and a pass that reads
+// posteriors takes as the E-step of those posteriors left it. The leading
+// dimension of the posteriors and the case weights come from `data`;
+// `scratch` is storage kept from call to call.
+inline void view_pass(const Data& data, const Params* p, const KernelModel& model,
+                      PassSpec spec, CondModel& cond, SlabSums& total,
+                      std::vector<SlabSums>& scratch) {
+  spec.ldp = data.rows();
+  spec.case_w = data.case_w;
+  data_pass(data.complete(), model, spec, total, scratch);
+  if (!data.incomplete) return;
+  if (spec.estep) {
+    make_cond_model(*data.incomplete, p->means, p->cov, p->weights, cond, spec.n_threads);
+    if (cond.bad)
+      throw numerical_error("a covariance is not positive definite on the observed variables", 0);
+  }
+  incomplete_pass(data, cond, spec.estep, spec.post, spec.post_in, spec.ldp, spec.logdens,
+                  spec.shift, spec.full_second, spec.n_threads, spec.isa, total, scratch);
+}
+
 }  // namespace gmmcore
 
 #endif

@@ -96,7 +96,7 @@ struct MomentsWork {
   KernelModel model;            // only its shape: these passes compute no E-step
   std::vector<double> shift;    // centres, component-major
   SlabSums sums;
-  std::vector<SlabSums> slabs, groups;
+  std::vector<SlabSums> slabs;
 };
 
 // The moments about `centres` (k x d) summed from posteriors `post`
@@ -106,23 +106,19 @@ struct MomentsWork {
 // parameters whose E-step gave `post`.
 inline void moments_about(const Data& data, const double* post, const Matrix& centres,
                           bool full, int n_threads, Isa isa, Scatter& out, MomentsWork& work,
-                          const CondModel* cond = nullptr) {
+                          CondModel* cond = nullptr) {
   work.model.d = data.cols();
   work.model.k = centres.rows();
   component_major(centres, work.shift);
   PassSpec spec;
   spec.estep = false;
   spec.post_in = post;
-  spec.ldp = data.rows();
-  spec.case_w = data.case_w;
   spec.shift = work.shift.data();
   spec.full_second = full;
   spec.n_threads = n_threads;
   spec.isa = isa;
-  data_pass(data.complete(), work.model, spec, work.sums, work.slabs);
-  if (data.incomplete)
-    incomplete_pass(data, *cond, false, nullptr, post, data.rows(), nullptr,
-                    work.shift.data(), full, n_threads, isa, work.sums, work.groups);
+  CondModel none;
+  view_pass(data, nullptr, work.model, spec, cond ? *cond : none, work.sums, work.slabs);
   scatter_from_sums(work.sums, work.shift.data(), data.cols(), full, out,
                     /*about_means=*/true);
 }

@@ -24,27 +24,16 @@ namespace gmmcore {
 inline SlabSums block_stats(const Data& data, const Params& p, CovType type,
                             const double* shift, int n_threads, Isa isa) {
   const KernelModel model = make_model(p, type);
-  const bool full = needs_full(type, p.d());
-  const double* about = shift ? shift : model.mu.data();
   PassSpec spec;
   spec.post = nullptr;
-  spec.ldp = data.rows();
-  spec.case_w = data.case_w;
-  spec.shift = about;
-  spec.full_second = full;
+  spec.shift = shift ? shift : model.mu.data();
+  spec.full_second = needs_full(type, p.d());
   spec.n_threads = n_threads;
   spec.isa = isa;
   SlabSums sums;
-  std::vector<SlabSums> slabs;
-  data_pass(data.complete(), model, spec, sums, slabs);
-  if (data.incomplete) {
-    CondModel cond;
-    make_cond_model(*data.incomplete, p.means, p.cov, p.weights, cond, n_threads);
-    if (cond.bad)
-      throw numerical_error("a covariance is not positive definite on the observed variables", 0);
-    incomplete_pass(data, cond, true, nullptr, nullptr, data.rows(), nullptr, about, full,
-                    n_threads, isa, sums, slabs);
-  }
+  std::vector<SlabSums> scratch;
+  CondModel cond;
+  view_pass(data, &p, model, spec, cond, sums, scratch);
   return sums;
 }
 
