@@ -17,8 +17,8 @@ cpp_block_stats <- function(x, params, cov_type, case_w, n_complete, shift, n_th
     .Call(`_gmmfit_cpp_block_stats`, x, params, cov_type, case_w, n_complete, shift, n_threads, isa)
 }
 
-cpp_params_from_stats <- function(stats, cov_type, reg, previous, equal_weights = FALSE, prior = NULL, about_means = FALSE) {
-    .Call(`_gmmfit_cpp_params_from_stats`, stats, cov_type, reg, previous, equal_weights, prior, about_means)
+cpp_params_from_stats <- function(stats, cov_type, reg, previous, equal_weights = FALSE, prior = NULL, about_means = FALSE, scale = NULL) {
+    .Call(`_gmmfit_cpp_params_from_stats`, stats, cov_type, reg, previous, equal_weights, prior, about_means, scale)
 }
 
 cpp_models <- function() {

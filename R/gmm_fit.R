@@ -307,10 +307,32 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
                     n_init = 3L, criterion = c("bic", "icl", "aic"), control = gmm_control(),
                     n_threads = NULL, verbose = FALSE, data = NULL, na.action = NULL,
                     equal_weights = FALSE, prior = NULL, na = c("fail", "omit", "em"),
-                    case_weights = NULL) {
+                    case_weights = NULL, cluster = NULL) {
   call <- match.call()
   if (missing(x)) gmm_abort("`x` is missing: give the data to fit (a numeric matrix, a data frame of numeric columns or a numeric vector).")
   na <- check_choice(na, c("fail", "omit", "em"), "na")
+  chunks <- as_chunks(x)
+  if (!is.null(chunks) || !is.null(cluster)) {
+    if (is.null(chunks)) {
+      gmm_abort("`cluster` needs data in chunks: give `x` as gmm_chunks(...) or a list of matrices, one or more per worker.")
+    }
+    if (!is.null(data) || !is.null(na.action)) {
+      gmm_abort("With data in chunks, `data` and `na.action` are not used: set `na` for missing values.")
+    }
+    if (!is.null(prior)) gmm_abort("`prior` is not available for data in chunks.")
+    if (isTRUE(control$keep_path)) gmm_abort("`keep_path` is not available for data in chunks.")
+    all_models <- is.character(covariance) && "all" %in% covariance
+    args <- list(k = k, k_missing = missing(k), covariance = check_covariance(covariance),
+                 all_models = all_models, init = init, n_init = check_count(n_init, "n_init"),
+                 criterion = check_choice(criterion, c("bic", "icl", "aic"), "criterion"),
+                 control = resolve_control(control, n_threads), na = na,
+                 case_weights = case_weights, verbose = check_flag(verbose, "verbose"),
+                 worker_threads = if (is.null(n_threads)) 1L else check_count(n_threads, "n_threads"))
+    args$control$equal_weights <- check_flag(equal_weights, "equal_weights")
+    fit <- chunked_fit(chunks, args, check_cluster(cluster))
+    fit$call <- call
+    return(fit)
+  }
   na.action <- resolve_na(na, na.action)
   terms <- NULL
   if (inherits(x, "formula")) {
@@ -562,16 +584,21 @@ flat_patience <- 5L
 # that ended EM.
 build_fit <- function(res, fd, plan, control) {
   x <- fd$x
+  vars <- fd$vars %||% colnames(x)
   k <- res$k
   covariance <- res$covariance
   ord <- if (isTRUE(control$keep_order)) seq_len(k) else order(-res$weights, res$means[, 1L])
-  # (A single candidate comes with them from the engine.)
-  posterior <- user_order(res$posterior %||%
-    cpp_estep(fd$xe, res, covariance_code(covariance), control$n_threads, simd_code(control),
-              fd$n_complete)$posterior, fd)
-  cpp_relabel_posterior(posterior, ord, list(rownames(x), as.character(seq_len(k))))
+  # (A single candidate comes with them from the engine. A fit on chunks
+  # keeps no posteriors.)
+  posterior <- NULL
+  if (!is.null(x)) {
+    posterior <- user_order(res$posterior %||%
+      cpp_estep(fd$xe, res, covariance_code(covariance), control$n_threads, simd_code(control),
+                fd$n_complete)$posterior, fd)
+    cpp_relabel_posterior(posterior, ord, list(rownames(x), as.character(seq_len(k))))
+  }
   n <- fd$n_obs
-  df <- n_parameters(k, ncol(x), covariance, isTRUE(control$equal_weights))
+  df <- n_parameters(k, length(vars), covariance, isTRUE(control$equal_weights))
   bic <- -2 * res$loglik + df * log(n)
   obj <- new_gmmfit(
     weights = res$weights[ord],
@@ -582,7 +609,7 @@ build_fit <- function(res, fd, plan, control) {
     icl = bic + 2 * res$entropy, n = n,
     n_iter = res$n_iter, converged = res$converged, trace = res$trace,
     posterior = posterior,
-    classification = stats::setNames(classify(posterior), rownames(x)),
+    classification = if (!is.null(x)) stats::setNames(classify(posterior), rownames(x)),
     data = x, control = control, search = NULL,
     degenerate = which(res$flatness[ord] <= flat_tolerance),
     reg = res$reg, n_failed_starts = length(res$failures$message)
@@ -590,12 +617,16 @@ build_fit <- function(res, fd, plan, control) {
   if (model_rows(covariance)$iterative) obj$inner_iter <- res$inner
   if (!is.null(fd$w)) obj$case_weights <- user_order(fd$w, fd)
   if (!is.null(fd$ord)) obj$n_missing <- sum(is.na(x))
+  if (!is.null(fd$source)) {
+    obj$source <- fd$source
+    if (fd$source$n_missing > 0) obj$n_missing <- fd$source$n_missing
+  }
   if (!is.null(res$prior)) {
     obj$prior <- res$prior
     obj$log_prior <- res$log_prior
   }
-  if (!is.null(res$path)) obj$path <- lapply(res$path, path_step, ord = ord, vars = colnames(x))
-  validate_gmmfit(label_params(obj, colnames(x)))
+  if (!is.null(res$path)) obj$path <- lapply(res$path, path_step, ord = ord, vars = vars)
+  validate_gmmfit(label_params(obj, vars))
 }
 
 # One iteration's parameters from the engine, in the fit's component order

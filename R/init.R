@@ -77,14 +77,15 @@ init_rows <- function(n, ks, init, control) {
   sort(sample.int(n, size))
 }
 
-# Everything the starts need that does not depend on k: the rows they use,
+# Everything the starts need that does not depend on k: the rows they use
+# (for data in chunks, given with those rows and their weights),
 # the column centres and scales, the hierarchical tree cut at every k, and
 # the decorrelated coordinates of the hierarchical start when k-means++
 # starts use them.
-start_plan <- function(x, ks, init, n_init, control, scaling, w = NULL) {
-  rows <- init_rows(nrow(x), ks, init, control)
-  x_init <- if (is.null(rows)) x else x[rows, , drop = FALSE]
-  w_init <- if (is.null(rows) || is.null(w)) w else w[rows]
+start_plan <- function(x, ks, init, n_init, control, scaling, w = NULL,
+                       rows = init_rows(nrow(x), ks, init, control),
+                       x_init = if (is.null(rows)) x else x[rows, , drop = FALSE],
+                       w_init = if (is.null(rows) || is.null(w)) w else w[rows]) {
   hc <- NULL
   z <- NULL
   used <- if (init$type == "methods") random_methods(init, n_init) else character(0)

@@ -75,8 +75,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_params_from_stats
-Rcpp::List cpp_params_from_stats(Rcpp::List stats, int cov_type, Rcpp::NumericVector reg, Rcpp::List previous, bool equal_weights, SEXP prior, bool about_means);
-RcppExport SEXP _gmmfit_cpp_params_from_stats(SEXP statsSEXP, SEXP cov_typeSEXP, SEXP regSEXP, SEXP previousSEXP, SEXP equal_weightsSEXP, SEXP priorSEXP, SEXP about_meansSEXP) {
+Rcpp::List cpp_params_from_stats(Rcpp::List stats, int cov_type, Rcpp::NumericVector reg, Rcpp::List previous, bool equal_weights, SEXP prior, bool about_means, SEXP scale);
+RcppExport SEXP _gmmfit_cpp_params_from_stats(SEXP statsSEXP, SEXP cov_typeSEXP, SEXP regSEXP, SEXP previousSEXP, SEXP equal_weightsSEXP, SEXP priorSEXP, SEXP about_meansSEXP, SEXP scaleSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type stats(statsSEXP);
@@ -86,7 +86,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< bool >::type equal_weights(equal_weightsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type prior(priorSEXP);
     Rcpp::traits::input_parameter< bool >::type about_means(about_meansSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_params_from_stats(stats, cov_type, reg, previous, equal_weights, prior, about_means));
+    Rcpp::traits::input_parameter< SEXP >::type scale(scaleSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_params_from_stats(stats, cov_type, reg, previous, equal_weights, prior, about_means, scale));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -276,7 +277,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_mstep", (DL_FUNC) &_gmmfit_cpp_mstep, 7},
     {"_gmmfit_cpp_estep", (DL_FUNC) &_gmmfit_cpp_estep, 6},
     {"_gmmfit_cpp_block_stats", (DL_FUNC) &_gmmfit_cpp_block_stats, 8},
-    {"_gmmfit_cpp_params_from_stats", (DL_FUNC) &_gmmfit_cpp_params_from_stats, 7},
+    {"_gmmfit_cpp_params_from_stats", (DL_FUNC) &_gmmfit_cpp_params_from_stats, 8},
     {"_gmmfit_cpp_models", (DL_FUNC) &_gmmfit_cpp_models, 0},
     {"_gmmfit_cpp_project", (DL_FUNC) &_gmmfit_cpp_project, 2},
     {"_gmmfit_cpp_simulate", (DL_FUNC) &_gmmfit_cpp_simulate, 2},

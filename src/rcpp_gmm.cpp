@@ -99,6 +99,8 @@ gmmcore::Control as_control(const Rcpp::List& control, int isa) {
     ctrl.keep_path = Rcpp::as<bool>(control["keep_path"]);
   if (control.containsElementNamed("equal_weights"))
     ctrl.equal_weights = Rcpp::as<bool>(control["equal_weights"]);
+  if (control.containsElementNamed("short_only"))
+    ctrl.short_only = Rcpp::as<bool>(control["short_only"]);
   if (control.containsElementNamed("flat_patience")) {
     ctrl.flat_patience = Rcpp::as<int>(control["flat_patience"]);
     ctrl.flat_tol = Rcpp::as<double>(control["flat_tol"]);
@@ -273,11 +275,14 @@ Rcpp::List cpp_block_stats(Rcpp::NumericMatrix x, Rcpp::List params, int cov_typ
 // cpp_block_stats() returns, summed), with `reg` (d values) on the
 // covariances' diagonals; `previous` the parameters they were computed
 // under. With `inexact` TRUE, only `means` is returned: sum the statistics
-// again about them (`about_means` then TRUE).
+// again about them (`about_means` then TRUE). With the variables' `scale`,
+// also each component's flatness (gmmcore::flatness()); with a prior, the
+// new parameters' log-prior.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_params_from_stats(Rcpp::List stats, int cov_type, Rcpp::NumericVector reg,
                                  Rcpp::List previous, bool equal_weights = false,
-                                 SEXP prior = R_NilValue, bool about_means = false) {
+                                 SEXP prior = R_NilValue, bool about_means = false,
+                                 SEXP scale = R_NilValue) {
   const Rcpp::NumericMatrix mu = previous["means"];
   const Index d = mu.ncol();
   return guarded([&] {
@@ -304,6 +309,14 @@ Rcpp::List cpp_params_from_stats(Rcpp::List stats, int cov_type, Rcpp::NumericVe
     Rcpp::List out = wrap_params(step.params);
     out["inexact"] = false;
     out["rounds"] = step.rounds;
+    out["log_prior"] =
+        ctrl.prior.active() ? gmmcore::log_prior(step.params, type, ctrl.prior) : 0.0;
+    if (!Rf_isNull(scale)) {
+      const Rcpp::NumericVector sc(scale);
+      if (sc.size() != d) Rcpp::stop("internal: `scale` has the wrong length");
+      out["flatness"] = Rcpp::wrap(gmmcore::flatness(
+          step.params, ctrl.reg, Eigen::Map<const Eigen::VectorXd>(sc.begin(), d)));
+    }
     return out;
   });
 }

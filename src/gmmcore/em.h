@@ -295,8 +295,9 @@ inline bool ends_flat(const EmResult& r) { return r.flat_iters > 0 || r.stopped_
 // only the best is carried on. A start that fails numerically, in its short
 // run or when carried on, is recorded in `failures` and left out; when all
 // fail, the first failure is raised. The posteriors in `post` and the result
-// belong to the returned parameters. `work` is storage the caller may keep
-// from one candidate to the next.
+// belong to the returned parameters (except with Control::short_only: the
+// best short run is returned as it ended, on X_init). `work` is storage the
+// caller may keep from one candidate to the next.
 inline EmResult run_starts(const Data& X, const Data& X_init, bool init_is_x,
                            std::vector<Params>& starts, const std::vector<bool>& patient,
                            CovType type, const Control& ctrl, int short_iter, double margin,
@@ -362,6 +363,7 @@ inline EmResult run_starts(const Data& X, const Data& X_init, bool init_is_x,
       out.path.insert(out.path.begin(), short_run.path.begin(), short_run.path.end() - 1);
     return out;
   };
+  if (ctrl.short_only) return std::move(runs[order[0]]);
   const double top = value(runs[order[0]]);
   const bool top_flat = ends_flat(runs[order[0]]);
   EmResult best = carry_on(runs[order[0]], post, nullptr, init_is_x && order[0] == intact);

@@ -86,6 +86,9 @@ struct Control {
   bool keep_path = false;
   // Hold the mixing weights at 1/k (mclust's equalPro).
   bool equal_weights = false;
+  // run_starts() returns the best short run as it is, without carrying it
+  // on (the caller continues it on data it holds elsewhere: chunks).
+  bool short_only = false;
   // With an active prior the M-steps give MAP estimates, and EM climbs
   // (and tests convergence on) the log-likelihood plus the log-prior.
   Prior prior;
