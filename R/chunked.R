@@ -201,7 +201,7 @@ fit_gathered <- function(be, info, args, k, covariance, init, src) {
 chunk_source_info <- function(src, info, be) {
   list(kind = src$kind, n_chunks = src$n_chunks, rows = info$rows,
        files = if (src$kind == "files") src$items else NULL,
-       where = be$where, n_missing = info$n_missing)
+       where = be$where, n_missing = info$n_missing, weighted = info$weighted)
 }
 
 # The search's candidates, as fit_grid() gives them for data in memory:

@@ -201,7 +201,8 @@ chunk_summary <- function(ch) {
   m2[count == 0] <- 0
   centre <- m$centre
   centre[count == 0] <- 0
-  list(n = n, weight = if (is.null(ch$w)) n else sum(ch$w), vars = ch$vars, count = count,
+  list(n = n, weight = if (is.null(ch$w)) n else sum(ch$w), weighted = !is.null(ch$w),
+       vars = ch$vars, count = count,
        centre = centre, m2 = m2, n_missing = if (is.null(obs)) 0 else sum(!obs),
        positive = if (is.null(ch$w)) n else sum(ch$w > 0))
 }
@@ -227,6 +228,7 @@ merge_summaries <- function(sums, src) {
   var <- ifelse(count > 1, m2 / (count - 1), m2 / count)
   rows <- vapply(sums, `[[`, numeric(1), "n")
   list(vars = vars, rows = rows, n = sum(rows),
+       weighted = any(vapply(sums, `[[`, logical(1), "weighted")),
        n_obs = sum(vapply(sums, `[[`, numeric(1), "weight")),
        positive = sum(vapply(sums, `[[`, numeric(1), "positive")),
        n_missing = sum(vapply(sums, `[[`, numeric(1), "n_missing")),

@@ -189,3 +189,47 @@ worker_drop <- function(key) {
   if (exists(key, envir = worker_store, inherits = FALSE)) rm(list = key, envir = worker_store)
   TRUE
 }
+
+#' A local or multi-machine cluster for fits on data in chunks
+#'
+#' Starts a socket cluster with [parallel::makePSOCKcluster()], its
+#' connections set to send small messages at once (`socketOptions =
+#' "no-delay"`, on the master and on every worker): each EM iteration of a
+#' fit on a cluster sends the parameters to every worker and brings back
+#' sums of a few kilobytes, which with R's default socket settings can wait
+#' 40 milliseconds each way for the operating system to send them. Any
+#' cluster from the `parallel` package works with [gmm_fit()]; this one
+#' just makes that exchange quick.
+#'
+#' Each worker needs gmmfit installed. For workers on other machines, give
+#' their host names (one entry per worker), which `makePSOCKcluster()` reaches
+#' by `ssh` (passwordless keys; see its documentation for `user`, `rshcmd`,
+#' `homogeneous` and `rscript`). Files of a [gmm_chunks()] source are read
+#' by the workers, so the paths must be valid on the machines that hold
+#' them. Stop the cluster with [parallel::stopCluster()] when done.
+#'
+#' @param workers The number of local workers, or a character vector of host
+#'   names (one per worker, `"localhost"` for this machine).
+#' @param ... Further arguments to [parallel::makePSOCKcluster()].
+#' @return A cluster (class `"cluster"`).
+#' @examples
+#' \donttest{
+#' cl <- gmm_cluster(2)
+#' parts <- split(faithful, rep(1:4, each = 68))
+#' fit <- gmm_fit(parts, k = 2, cluster = cl)
+#' fit
+#' parallel::stopCluster(cl)
+#' }
+#' # across machines (not run): two workers on each of two hosts
+#' # cl <- gmm_cluster(c("node1", "node1", "node2", "node2"))
+#' @export
+gmm_cluster <- function(workers = 2L, ...) {
+  if (!(is.character(workers) && length(workers) && !anyNA(workers))) {
+    workers <- check_count(workers, "workers")
+  }
+  dots <- list(...)
+  dots$rscript_args <- c(dots$rscript_args, "-e", shQuote("options(socketOptions = 'no-delay')"))
+  old <- options(socketOptions = "no-delay")
+  on.exit(options(old), add = TRUE)
+  do.call(parallel::makePSOCKcluster, c(list(workers), dots))
+}

@@ -164,6 +164,49 @@
 #' the values are missing at random but not completely at random. (mclust
 #' and scikit-learn refuse missing values.)
 #'
+#' @section Data in chunks:
+#' Data too large for memory, or already spread over files or machines, can
+#' be fitted in chunks: give `x` as [gmm_chunks()] (a list of matrices or
+#' data frames, files with a function that reads one, or a function that
+#' returns chunk `i`), or as a list of matrices. EM needs only sums over the
+#' rows ([gmm_stats()]), so each iteration passes over the chunks once,
+#' reading one at a time, and adds up their sufficient statistics in chunk
+#' order; the memory used is that of one chunk plus a few k x d x d sums,
+#' never an n x k matrix of posteriors. Every candidate of a search is
+#' iterated in the same passes, so a chunk is read once per iteration
+#' whatever the number of candidates.
+#'
+#' A first pass reads every chunk to check its columns (the same number and
+#' names in every chunk) and values, and to compute the column means and
+#' variances; starts are then drawn, and their short runs made, on a random
+#' subsample of `init_sample` rows (see Starting points), gathered from the
+#' chunks, and the best start of each candidate runs to convergence on all
+#' rows. The subsample is drawn as for data held in memory, so with the same
+#' seed a fit on the chunks gives the fit of the rows bound together
+#' (`do.call(rbind, chunks)`), up to rounding (1e-10 relative in the
+#' log-likelihood, the same classification); when all rows fit in the
+#' subsample they are fitted in memory. Missing values follow `na` chunk by
+#' chunk; case weights are a column of the chunks, named by `case_weights`.
+#' `prior`, `init` as a partition and `keep_path` are not available.
+#'
+#' With `cluster`, each worker reads its share of the chunks once and keeps
+#' it (chunks 1 to m on the first worker, and so on); each iteration sends
+#' the parameters to the workers and brings back each chunk's statistics,
+#' which are added up in chunk order, so the result is the same whatever
+#' the number of workers. Workers need gmmfit installed; files are read
+#' where the workers run. Each worker computes with `n_threads` threads (1
+#' unless given). [gmm_cluster()] starts a cluster whose messages are not
+#' held back by the operating system (see there for clusters across
+#' machines). A chunk that cannot be read, or a worker that stops, ends the
+#' fit with an error that names the chunk or the worker and its chunks; the
+#' other workers are left ready for the next call, and so they are after an
+#' interrupt.
+#'
+#' The fit keeps no data and no posteriors: `print()`, `summary()`,
+#' `BIC()`, `simulate()` and `coef()` work as for any fit, and
+#' `predict(fit, newdata = chunks)` and `logLik(fit, newdata = chunks)`
+#' work chunk by chunk; `fit$source` says what the fit was made on.
+#'
 #' @section Case weights:
 #' `case_weights` gives each row a non-negative weight: EM then maximises
 #' \eqn{\sum_i w_i \log f(x_i)}, so that a row of weight 2 counts as two
@@ -183,7 +226,9 @@
 #' of the weights less one).
 #'
 #' @param x A numeric matrix, a data frame of numeric columns, or a numeric
-#'   vector (one variable). Rows are observations. Missing values are an
+#'   vector (one variable); or data in chunks, from [gmm_chunks()] or as a
+#'   list of matrices or data frames (see Data in chunks). Rows are
+#'   observations. Missing values are an
 #'   error unless `na` says otherwise; infinite values always are, and so are
 #'   columns without a name or with a repeated name
 #'   (new data are matched to the variables by name); a matrix without column
@@ -229,7 +274,11 @@
 #' @param case_weights `NULL`, or one non-negative finite weight per row of
 #'   the data (before any rows are left out for missing values), not all
 #'   zero: how many times each row counts (see Case weights). Not to be
-#'   confused with the mixing weights, `fit$weights`.
+#'   confused with the mixing weights, `fit$weights`. With data in chunks,
+#'   the name of the chunks' column that holds them.
+#' @param cluster `NULL`, or a cluster from the `parallel` package
+#'   ([gmm_cluster()], [parallel::makeCluster()]) to fit data in chunks on
+#'   its workers (see Data in chunks).
 #' @param na.action What to do with rows that have missing values: `NULL`
 #'   (the default) makes them an error that names the columns, as does
 #'   [stats::na.fail()]; [stats::na.omit()] or [stats::na.exclude()] fits the
@@ -242,7 +291,9 @@
 #'   `classification`, `data`, `control`, `call` (so that [stats::update()]
 #'   refits with changed arguments), with case weights `case_weights` (then
 #'   `n` is their sum), with `na = "em"` and missing values `n_missing` (how
-#'   many), with a prior `prior` (its values for
+#'   many), for data in chunks `source` (the kind of source, the chunks'
+#'   rows, the files and where they were read; `data`, `posterior` and
+#'   `classification` are then absent), with a prior `prior` (its values for
 #'   the fitted k) and `log_prior`, for the models whose M-step iterates
 #'   `inner_iter` (the inner rounds of each EM iteration's M-step, beside
 #'   `trace`), `degenerate` (the
@@ -298,6 +349,11 @@
 #' tab$waiting <- as.numeric(as.character(tab$waiting))
 #' fit7 <- gmm_fit(tab["waiting"], k = 2, case_weights = tab$Freq)
 #' fit7$means
+#'
+#' # data in chunks: a list of matrices, files (gmm_chunks()) or a cluster
+#' halves <- list(as.matrix(faithful[1:136, ]), as.matrix(faithful[137:272, ]))
+#' fit8 <- gmm_fit(halves, k = 2)
+#' fit8
 #'
 #' # refit with other arguments: update() re-evaluates the call
 #' fit5 <- update(fit, k = 2, covariance = "diag")

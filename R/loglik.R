@@ -14,7 +14,8 @@
 #' @param object A `"gmmfit"` object from [gmm_fit()] (or, with `newdata`,
 #'   from [gmm_mixture()]).
 #' @param newdata Optional new observations (a matrix or data frame with the
-#'   model's variables as columns).
+#'   model's variables as columns), or data in chunks ([gmm_chunks()]), read
+#'   one chunk at a time.
 #' @param ... Unused.
 #' @return `logLik()`: an object of class `"logLik"`; `nobs()`: the number of
 #'   observations.
@@ -32,6 +33,11 @@
 #' @export
 logLik.gmmfit <- function(object, newdata = NULL, ...) {
   check_object(object)
+  if (!is.null(chunks <- as_chunks(newdata))) {
+    per_chunk <- predict_chunks(object, chunks, "density", TRUE, NULL)
+    total <- sum(vapply(per_chunk, sum, numeric(1)))
+    return(structure(total, df = object$df, nobs = sum(lengths(per_chunk)), class = "logLik"))
+  }
   if (!is.null(newdata)) {
     logdens <- predict.gmmfit(object, newdata, type = "density", log = TRUE)
     return(structure(sum(logdens), df = object$df, nobs = length(logdens), class = "logLik"))

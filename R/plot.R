@@ -115,7 +115,7 @@ draw_legend <- function(opts, default, ...) {
 # simulate(), the component that drew each row (NULL otherwise).
 plot_data <- function(x, data) {
   if (is.null(data)) {
-    if (is.null(x$data)) gmm_abort("`data` is required: this mixture was not fitted to data.")
+    if (is.null(x$data)) gmm_abort(no_data("`data` is required", x))
     return(list(data = x$data, drawn_by = NULL))
   }
   list(data = check_newdata(terms_frame(x, data), x$vars),

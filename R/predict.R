@@ -25,8 +25,14 @@
 #' @param log If `TRUE`, return log probabilities or log densities (not used
 #'   for `"class"`). Log densities are computed in the log domain, so they do
 #'   not underflow far from the data.
+#' @param write For `newdata` in chunks ([gmm_chunks()], or a list of
+#'   matrices): `NULL` to return a list with each chunk's predictions, or a
+#'   function called as `write(value, i)` with chunk `i`'s predictions (to
+#'   write them out), so that only one chunk is held at a time.
 #' @param ... Unused.
-#' @return An integer vector (`"class"`), a matrix (`"prob"`, and
+#' @return For data in chunks, a list with one element per chunk as
+#'   below, or with `write` the number of chunks (invisibly). Otherwise an
+#'   integer vector (`"class"`), a matrix (`"prob"`, and
 #'   `"impute"`: the data's columns, as a matrix), or a numeric
 #'   vector (`"density"`, `"uncertainty"`). A row so far from every component that its density
 #'   underflows to zero gets density 0 (log density `-Inf`), `NaN`
@@ -49,15 +55,15 @@
 #' @export
 predict.gmmfit <- function(object, newdata,
                            type = c("class", "prob", "density", "uncertainty", "impute"),
-                           log = FALSE, ...) {
+                           log = FALSE, write = NULL, ...) {
   check_object(object)
   type <- check_choice(type, predict_types, "type", partial = TRUE)
   log <- check_flag(log, "log")
   if (missing(newdata) || is.null(newdata)) {
-    if (is.null(object$data)) {
-      gmm_abort("`newdata` is required: this mixture was not fitted to data.")
-    }
+    if (is.null(object$data)) gmm_abort(no_data("`newdata` is required", object))
     x <- object$data
+  } else if (!is.null(chunks <- as_chunks(newdata))) {
+    return(predict_chunks(object, chunks, type, log, write))
   } else {
     x <- check_newdata(terms_frame(object, newdata), object$vars)
   }
@@ -138,9 +144,7 @@ fitted.gmmfit <- function(object, type = c("class", "prob", "density", "uncertai
                           log = FALSE, ...) {
   check_object(object)
   type <- check_choice(type, predict_types, "type", partial = TRUE)
-  if (is.null(object$posterior)) {
-    gmm_abort("`object` was not fitted to data, so it has no fitted values.")
-  }
+  if (is.null(object$posterior)) gmm_abort(no_data("`object` has no fitted values", object))
   switch(type,
     class = object$classification,
     prob = if (check_flag(log, "log")) log(object$posterior) else object$posterior,
@@ -175,4 +179,36 @@ terms_frame <- function(object, newdata) {
     })
   attr(frame, "terms") <- NULL
   frame
+}
+
+# Why a fit has no data: not fitted, or fitted on chunks, which it does not
+# keep.
+no_data <- function(what, object) {
+  if (is.null(object$source)) return(paste0(what, ": this mixture was not fitted to data."))
+  paste0(what, ": this mixture was fitted on data in chunks, which it does not keep; ",
+         "give them again (predict(fit, newdata = chunks) works chunk by chunk).")
+}
+
+# Predictions chunk by chunk: each chunk read, checked as newdata (errors
+# name the chunk) and predicted, then kept in a list or handed to `write`.
+predict_chunks <- function(object, src, type, log, write) {
+  if (!is.null(write) && !is.function(write)) {
+    gmm_abort(sprintf("`write` must be NULL or a function(value, i), not %s.", describe(write)))
+  }
+  out <- if (is.null(write)) vector("list", src$n_chunks)
+  for (i in seq_len(src$n_chunks)) {
+    x <- chunk_newdata(object, src, i)
+    value <- predict.gmmfit(object, x, type = type, log = log)
+    if (is.null(write)) out[[i]] <- value else write(value, i)
+  }
+  if (is.null(write)) out else invisible(src$n_chunks)
+}
+
+chunk_newdata <- function(object, src, i) {
+  raw <- read_chunk(src, i)
+  tryCatch(check_newdata(terms_frame(object, raw), object$vars),
+           gmm_input_error = function(e) {
+             gmm_abort(sprintf("%s: %s", chunk_label(src, i), conditionMessage(e)),
+                       class = "gmm_chunk_error", chunk = i)
+           })
 }

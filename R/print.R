@@ -230,10 +230,28 @@ print_search_wide <- function(x, criterion, fitted, flat, best, digits) {
 # How many observations a fit counts: rows, or rows with case weights and
 # their sum; with the missing values fitted, how many there were.
 observations <- function(x) {
+  if (!is.null(x$source)) return(chunk_observations(x$source, x$n))
   out <- if (is.null(x$case_weights)) sprintf(", %d observations", x$n) else
     sprintf(", %d rows with case weights summing to %s", length(x$case_weights),
             format(x$n, digits = 6))
   if (!is.null(x$n_missing)) out <- sprintf("%s (%d missing %s)", out, x$n_missing,
                                             plural("value", x$n_missing))
+  out
+}
+
+# A fit on chunks: its rows, their weights when weighted, the chunks.
+chunk_observations <- function(src, n) {
+  rows <- sum(src$rows)
+  what <- if (isTRUE(src$weighted)) {
+    sprintf("%s rows with case weights summing to %s", format(rows, big.mark = ","),
+            format(n, digits = 6))
+  } else {
+    sprintf("%s observations", format(rows, big.mark = ","))
+  }
+  out <- sprintf(", %s in %d %s", what, src$n_chunks, plural("chunk", src$n_chunks))
+  if (src$n_missing > 0) {
+    out <- sprintf("%s (%s missing %s)", out, format(src$n_missing, big.mark = ","),
+                   plural("value", src$n_missing))
+  }
   out
 }

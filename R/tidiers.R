@@ -99,9 +99,7 @@ augment.gmmfit <- function(x, data = NULL, newdata = NULL, ...) {
   check_object(x, "x")
   rows <- newdata %||% data
   if (is.null(rows)) {
-    if (is.null(x$data)) {
-      gmm_abort("`data` or `newdata` is required: this mixture was not fitted to data.")
-    }
+    if (is.null(x$data)) gmm_abort(no_data("`data` or `newdata` is required", x))
     rows <- x$data
   }
   prob <- predict.gmmfit(x, rows, type = "prob")
