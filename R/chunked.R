@@ -159,7 +159,7 @@ check_chunked_data <- function(info, args) {
 # be as large as the data).
 check_chunked_init <- function(init, d) {
   if (is.list(init) && !is.data.frame(init)) {
-    return(check_init_params(init, matrix(0, 0, d)))
+    return(check_init_params(init, matrix(numeric(0), 0L, d)))
   }
   if (!is.character(init) || !length(init) || !all(init %in% init_methods) || anyDuplicated(init)) {
     gmm_abort(sprintf(

@@ -120,6 +120,11 @@ chunk_label <- function(src, i) {
 
 # Chunk i as its source gives it; a failure to read it is an error naming it.
 read_chunk <- function(src, i) {
+  if (src$kind == "files" && !file.exists(src$items[[i]])) {
+    gmm_abort(sprintf("Reading %s failed: there is no such file (on the machine reading it).",
+                      chunk_label(src, i)),
+              class = "gmm_chunk_error", chunk = i)
+  }
   tryCatch(
     switch(src$kind, list = src$items[[i]], files = src$reader(src$items[[i]]), src$fun(i)),
     error = function(e) {
@@ -166,11 +171,13 @@ prepare_chunk <- function(raw, i, label, na = "fail", weights_col = NULL) {
               class = "gmm_chunk_error", chunk = i)
   }
   ord <- layout$order
+  vars <- colnames(x)
   if (!is.null(ord)) {
     x <- cpp_reorder_rows(x, ord)
+    colnames(x) <- vars
     if (!is.null(w)) w <- w[ord]
   }
-  list(x = x, w = w, n_complete = layout$n_complete, ord = ord, vars = colnames(x))
+  list(x = x, w = w, n_complete = layout$n_complete, ord = ord, vars = vars)
 }
 
 # Input errors of a chunk's checks carry the chunk's number.

@@ -221,8 +221,9 @@ check_object_summaries <- function(object, field, k) {
     }
   }
   # (With case weights, `n` is their sum, which need not be whole.)
-  counted <- if (is.null(object$case_weights)) c("df", "n", "n_iter") else c("df", "n_iter")
-  if (!is.null(object$case_weights) && !(number(object$n) && object$n > 0)) {
+  weighted <- !is.null(object$case_weights) || isTRUE(object$source$weighted)
+  counted <- if (weighted) c("df", "n_iter") else c("df", "n", "n_iter")
+  if (weighted && !(number(object$n) && object$n > 0)) {
     gmm_abort(sprintf("%s must be a positive number (the sum of the case weights), not %s.",
                       field("n"), describe_value(object$n)))
   }

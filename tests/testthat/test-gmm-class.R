@@ -125,7 +125,8 @@ test_that("a mixture that was not fitted has no likelihood, observations or fitt
   mix <- gmm_mixture(c(0.5, 0.5), c(0, 3), c(1, 1))
   expect_error(logLik(mix), "`object` was not fitted to data", class = "gmm_input_error")
   expect_error(nobs(mix), "`object` was not fitted to data", class = "gmm_input_error")
-  expect_error(fitted(mix), "`object` was not fitted to data", class = "gmm_input_error")
+  expect_error(fitted(mix), "no fitted values: this mixture was not fitted to data",
+               class = "gmm_input_error")
   expect_error(predict(mix), "`newdata` is required", class = "gmm_input_error")
 })
 
