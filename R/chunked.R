@@ -44,29 +44,59 @@ model_reg <- function(covariance, reg, var) {
 # The backend that reads each chunk when it is needed: memory holds one
 # chunk at a time (a list's chunks are in memory already).
 local_backend <- function(src, na, weights_col, n_threads) {
+  clock <- new_clock()
   get <- function(i) {
     prepare_chunk(read_chunk(src, i), i, chunk_label(src, i), na, weights_col)
   }
   list(
     n_chunks = src$n_chunks,
     where = "in this R session",
+    timing = clock$get,
     summaries = function() lapply(seq_len(src$n_chunks), function(i) chunk_summary(get(i))),
     rows = function(picks) {
       lapply(as.integer(names(picks)), function(i) chunk_rows(get(i), picks[[as.character(i)]]))
     },
     stats = function(requests) {
       acc <- NULL
+      t0 <- elapsed()
+      read <- 0
       for (i in seq_len(src$n_chunks)) {
+        t1 <- elapsed()
         ch <- get(i)
+        read <- read + elapsed() - t1
         if (!nrow(ch$x)) next
         s <- lapply(requests, prepared_stats, ch = ch, n_threads = n_threads)
         acc <- if (is.null(acc)) s else Map(add_stats, acc, s)
       }
+      wall <- elapsed() - t0
+      clock$add("read", read)
+      clock$pass(wall, wall - read)
       acc
     },
     close = function() invisible(NULL)
   )
 }
+
+# Where a fit's passes over the chunks spend their time (seconds): `read`
+# (reading and checking chunks), `compute` (the statistics; on a cluster
+# the slowest worker's, reading included), `exchange` (on a cluster, the
+# rest of a pass: parameters out, sums back), over `passes` passes of
+# `seconds` in all.
+new_clock <- function() {
+  t <- c(passes = 0, seconds = 0, read = 0, compute = 0, exchange = 0)
+  list(
+    add = function(what, s) t[[what]] <<- t[[what]] + s,
+    pass = function(wall, compute, exchange = 0) {
+      t[["passes"]] <<- t[["passes"]] + 1
+      t[["seconds"]] <<- t[["seconds"]] + wall
+      t[["compute"]] <<- t[["compute"]] + compute
+      t[["exchange"]] <<- t[["exchange"]] + exchange
+    },
+    get = function() t
+  )
+}
+
+elapsed <- function() proc.time()[["elapsed"]]
 
 # The rows of `rows` (global row numbers, sorted) from their chunks, in
 # order: a matrix and the weights (NULL without).
@@ -201,7 +231,8 @@ fit_gathered <- function(be, info, args, k, covariance, init, src) {
 chunk_source_info <- function(src, info, be) {
   list(kind = src$kind, n_chunks = src$n_chunks, rows = info$rows,
        files = if (src$kind == "files") src$items else NULL,
-       where = be$where, n_missing = info$n_missing, weighted = info$weighted)
+       where = be$where, n_missing = info$n_missing, weighted = info$weighted,
+       timing = be$timing())
 }
 
 # The search's candidates, as fit_grid() gives them for data in memory:

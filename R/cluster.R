@@ -39,6 +39,7 @@ cluster_backend <- function(src, cl, na, weights_col, n_threads) {
   state$dead <- logical(n_nodes)
   state$loaded <- logical(n_nodes)
   key <- new_fit_key()
+  clock <- new_clock()
   holders <- which(lengths(held) > 0L)
   # Run fun(key, args_of(j)...) on the workers holding chunks; each result
   # is that worker's, errors of a chunk come back as values.
@@ -99,9 +100,14 @@ cluster_backend <- function(src, cl, na, weights_col, n_threads) {
       got <- unlist(res, recursive = FALSE)
       got[order(as.integer(names(got)))]
     },
+    timing = clock$get,
     stats = function(requests) {
+      t0 <- elapsed()
       res <- call_workers(worker_stats, function(j) list(requests, n_threads))
-      per_chunk <- unlist(res[holders], recursive = FALSE)
+      wall <- elapsed() - t0
+      slowest <- max(vapply(res[holders], `[[`, numeric(1), "seconds"))
+      clock$pass(wall, slowest, max(wall - slowest, 0))
+      per_chunk <- unlist(lapply(res[holders], `[[`, "chunks"), recursive = FALSE)
       acc <- NULL
       for (s in per_chunk) {
         if (is.null(s)) next
@@ -173,15 +179,17 @@ worker_rows <- function(key, picks) {
   }, error = function(e) worker_failure(e, NA_integer_))
 }
 
-# On a worker: each of its chunks' statistics for every request.
+# On a worker: each of its chunks' statistics for every request, and the
+# seconds they took.
 worker_stats <- function(key, requests, n_threads) {
+  t0 <- elapsed()
   tryCatch({
     held <- worker_held(key)
     out <- lapply(held$chunks, function(ch) {
       if (!nrow(ch$x)) return(NULL)
       lapply(requests, prepared_stats, ch = ch, n_threads = n_threads)
     })
-    stats::setNames(out, held$ids)
+    list(chunks = stats::setNames(out, held$ids), seconds = elapsed() - t0)
   }, error = function(e) worker_failure(e, NA_integer_))
 }
 

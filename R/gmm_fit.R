@@ -292,7 +292,9 @@
 #'   refits with changed arguments), with case weights `case_weights` (then
 #'   `n` is their sum), with `na = "em"` and missing values `n_missing` (how
 #'   many), for data in chunks `source` (the kind of source, the chunks'
-#'   rows, the files and where they were read; `data`, `posterior` and
+#'   rows, the files, where they were read, and `timing`: the passes over
+#'   the chunks and their seconds in all, reading chunks, computing the
+#'   statistics and, on a cluster, exchanging parameters and sums; `data`, `posterior` and
 #'   `classification` are then absent), with a prior `prior` (its values for
 #'   the fitted k) and `log_prior`, for the models whose M-step iterates
 #'   `inner_iter` (the inner rounds of each EM iteration's M-step, beside
