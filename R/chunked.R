@@ -156,6 +156,28 @@ chunked_fit <- function(src, args, cluster = NULL) {
     chosen_fit(grid, table, args$criterion, fd, plan, control)
 }
 
+# gmm_fit()'s arguments for data in chunks, checked: those that apply, and
+# an error for those that do not.
+fit_chunk_source <- function(chunks, cluster, a) {
+  if (is.null(chunks)) {
+    gmm_abort("`cluster` needs data in chunks: give `x` as gmm_chunks(...) or a list of matrices, one or more per worker.")
+  }
+  if (!is.null(a$data) || !is.null(a$na.action)) {
+    gmm_abort("With data in chunks, `data` and `na.action` are not used: set `na` for missing values.")
+  }
+  if (!is.null(a$prior)) gmm_abort("`prior` is not available for data in chunks.")
+  if (isTRUE(a$control$keep_path)) gmm_abort("`keep_path` is not available for data in chunks.")
+  args <- list(k = a$k, k_missing = a$k_missing, covariance = check_covariance(a$covariance),
+               all_models = is.character(a$covariance) && "all" %in% a$covariance,
+               init = a$init, n_init = check_count(a$n_init, "n_init"),
+               criterion = check_choice(a$criterion, c("bic", "icl", "aic"), "criterion"),
+               control = resolve_control(a$control, a$n_threads), na = a$na,
+               case_weights = a$case_weights, verbose = check_flag(a$verbose, "verbose"),
+               worker_threads = if (is.null(a$n_threads)) 1L else check_count(a$n_threads, "n_threads"))
+  args$control$equal_weights <- check_flag(a$equal_weights, "equal_weights")
+  chunked_fit(chunks, args, check_cluster(cluster))
+}
+
 # `case_weights` with chunks: NULL, or the name of the chunks' column that
 # holds them.
 chunk_weights_column <- function(w) {

@@ -371,23 +371,11 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   na <- check_choice(na, c("fail", "omit", "em"), "na")
   chunks <- as_chunks(x)
   if (!is.null(chunks) || !is.null(cluster)) {
-    if (is.null(chunks)) {
-      gmm_abort("`cluster` needs data in chunks: give `x` as gmm_chunks(...) or a list of matrices, one or more per worker.")
-    }
-    if (!is.null(data) || !is.null(na.action)) {
-      gmm_abort("With data in chunks, `data` and `na.action` are not used: set `na` for missing values.")
-    }
-    if (!is.null(prior)) gmm_abort("`prior` is not available for data in chunks.")
-    if (isTRUE(control$keep_path)) gmm_abort("`keep_path` is not available for data in chunks.")
-    all_models <- is.character(covariance) && "all" %in% covariance
-    args <- list(k = k, k_missing = missing(k), covariance = check_covariance(covariance),
-                 all_models = all_models, init = init, n_init = check_count(n_init, "n_init"),
-                 criterion = check_choice(criterion, c("bic", "icl", "aic"), "criterion"),
-                 control = resolve_control(control, n_threads), na = na,
-                 case_weights = case_weights, verbose = check_flag(verbose, "verbose"),
-                 worker_threads = if (is.null(n_threads)) 1L else check_count(n_threads, "n_threads"))
-    args$control$equal_weights <- check_flag(equal_weights, "equal_weights")
-    fit <- chunked_fit(chunks, args, check_cluster(cluster))
+    fit <- fit_chunk_source(chunks, cluster, list(
+      k = k, k_missing = missing(k), covariance = covariance, init = init, n_init = n_init,
+      criterion = criterion, control = control, n_threads = n_threads, verbose = verbose,
+      data = data, na.action = na.action, equal_weights = equal_weights, prior = prior,
+      na = na, case_weights = case_weights))
     fit$call <- call
     return(fit)
   }
@@ -431,8 +419,8 @@ gmm_fit <- function(x, k = 1:9, covariance = "full", init = c("hc", "kmeans++"),
   control$prior <- check_prior(prior)
   verbose <- check_flag(verbose, "verbose")
 
-  plan <- start_plan(fd$xs, k, init, n_init, control, column_scaling(fd$xe, fd$w, fd$moments),
-                     fd$w)
+  plan <- data_start_plan(fd, k, init, n_init, control,
+                          column_scaling(fd$xe, fd$w, fd$moments))
   grid <- fit_grid(fd, k, covariance, plan, control, verbose)
   table <- search_table(grid, fd$n_obs, ncol(x), control$equal_weights)
   if (verbose && nrow(table) > 1L) report_candidates(table)

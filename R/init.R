@@ -100,6 +100,20 @@ start_plan <- function(x, ks, init, n_init, control, scaling, w = NULL,
        scaling = scaling, z = z, random_methods = used, w_init = w_init)
 }
 
+# The start plan of a fit's data (fit_data()). With missing values the rows
+# are in the engine's order; a subsample of them is drawn by the user's row
+# numbers and kept in the user's order, as for data in chunks, so that the
+# two give the same starts.
+data_start_plan <- function(fd, ks, init, n_init, control, scaling) {
+  rows <- init_rows(nrow(fd$xs), ks, init, control)
+  if (is.null(fd$ord) || is.null(rows)) {
+    return(start_plan(fd$xs, ks, init, n_init, control, scaling, fd$w, rows = rows))
+  }
+  at <- match(rows, fd$ord)
+  start_plan(NULL, ks, init, n_init, control, scaling, rows = rows,
+             x_init = fd$xs[at, , drop = FALSE], w_init = fd$w[at])
+}
+
 # The hierarchical start with case weights: rows of weight zero are left
 # out of the tree (and given the first label, which counts for nothing in
 # the M-step); the others are merged as they are, whatever their weights.

@@ -15,7 +15,9 @@
 # starts (tol = 0), from the default starts (hierarchical and k-means++ on
 # a 2,000-row subsample); the time per iteration is that of the passes over
 # the chunks (fit$source$timing), split into reading the chunks, computing
-# the sums and, on a cluster, exchanging parameters and sums.
+# the sums and, on a cluster, exchanging parameters and sums. The streamed
+# fit is also run on chunks of a quarter of a file (20 MB, read by a
+# function source), and with glibc's malloc told to keep freed memory.
 
 args <- commandArgs(TRUE)
 opt <- function(name, default) {
@@ -50,6 +52,26 @@ read_part <- function(f) {
   x
 }
 
+# A quarter of a file's rows (250,000 rows, 20 MB) as chunk i of a
+# function source: the same data in four times as many chunks, each small
+# enough for glibc's malloc to reuse its memory (see malloc_env below).
+quarter_source <- function(files) {
+  rows <- file.size(files[[1L]]) / 8 / 10L
+  part <- rows / 4
+  gmm_chunks(function(i) {
+    f <- files[[ceiling(i / 4)]]
+    q <- (i - 1) %% 4
+    con <- file(f, "rb")
+    on.exit(close(con))
+    x <- matrix(0, part, 10L, dimnames = list(NULL, paste0("x", 1:10)))
+    for (j in 1:10) {
+      seek(con, ((j - 1) * rows + q * part) * 8)
+      x[, j] <- readBin(con, "double", n = part)
+    }
+    x
+  }, n_chunks = 4L * length(files))
+}
+
 fit_child <- function(mode) {
   files <- files_of(dir)
   ctrl <- gmm_control(max_iter = iters, tol = 0, n_threads = 2L)
@@ -74,14 +96,14 @@ fit_child <- function(mode) {
     on.exit(parallel::stopCluster(cl))
     parallel::clusterCall(cl, function(p) invisible(.libPaths(p)), .libPaths())
   }
-  src <- gmm_chunks(files, reader = read_part)
+  src <- if (grepl("quarter", mode)) quarter_source(files) else gmm_chunks(files, reader = read_part)
   threads <- if (workers == 2L) 1L else 2L
   t <- system.time(fit <- gmm_fit(src, k = k, covariance = "full", control = ctrl,
                                   n_threads = threads, cluster = cl))[["elapsed"]]
   tm <- fit$source$timing
   em_passes <- iters + 1
   per <- tm / tm[["passes"]]
-  worker_mb <- if (is.null(cl)) NA else
+  worker_mb <- if (is.null(cl)) -1 else
     max(unlist(parallel::clusterCall(cl, function() {
       line <- grep("^VmHWM", readLines("/proc/self/status"), value = TRUE)
       as.numeric(gsub("[^0-9]", "", line)) / 1024
@@ -134,11 +156,16 @@ run_child <- function(mode) {
   stats::setNames(as.list(vals), sub("=.*", "", kv))
 }
 
-results <- lapply(c("memory", "workers0", "workers0tuned", "workers1", "workers2"), run_child)
-num <- function(r, f) if (is.null(r[[f]])) NA_real_ else as.numeric(r[[f]])
+results <- lapply(c("memory", "workers0", "workers0quarter", "workers0tuned", "workers1",
+                    "workers2"), run_child)
+num <- function(r, f) {
+  v <- if (is.null(r[[f]])) NA_real_ else as.numeric(r[[f]])
+  if (identical(v, -1)) NA_real_ else v
+}
 rows <- do.call(rbind, lapply(results, function(r) data.frame(
   fit = switch(r$mode, memory = "in memory (first rows)", workers0 = "chunks, streamed in session",
                workers0tuned = "chunks, streamed, malloc kept",
+               workers0quarter = "chunks of 20 MB, streamed",
                workers1 = "chunks, 1 worker", workers2 = "chunks, 2 workers"),
   rows = num(r, "rows"), total_s = num(r, "total"),
   s_per_iter = if (r$mode == "memory") num(r, "per_iter") else num(r, "per_pass"),

@@ -129,6 +129,11 @@ test_that("chunks carry missing values and case weights", {
   expect_equal(chunked$n, sum(w))
   expect_equal(chunked$n_missing, sum(is.na(x)))
   expect_output(print(chunked), "rows with case weights summing to")
+  # starts on a subsample drawn by the user's row numbers, with or without
+  # chunks
+  holes <- with_holes(as.matrix(faithful), 0.1)
+  expect_chunked_fit(holes, contiguous_chunks(holes, 3), k = 1:3, na = "em",
+                     control = serial_control(init_sample = 100), seed = 5)
   # the default: missing values are an error naming the chunk, row and column
   expect_error(gmm_fit(parts, k = 2, case_weights = "w"),
                class = "gmm_chunk_error")
