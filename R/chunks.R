@@ -16,6 +16,18 @@
 #' without column names get `x1`, `x2`, ...). A chunk is a numeric matrix, a
 #' data frame of numeric columns or, with one variable, a numeric vector.
 #'
+#' The size of a chunk: a fit held in one R session reads every chunk once
+#' per EM iteration, so reading should be quick. Binary files read with
+#' [readBin()] (the matrix made with `dim<-`, which does not copy it) are
+#' the quickest. On Linux, chunks of up to about 30 MB (400,000 rows of 10
+#' variables) are also quicker to read again and again than larger ones:
+#' the C library returns larger blocks to the system when R frees them, and
+#' the next chunk's memory is then set up afresh (in `bench/chunked.R`,
+#' chunks of 80 MB took 0.40 s each to read, 5 ms per MB, and chunks of 20
+#' MB 2.3 ms per MB; the environment variable `MALLOC_MMAP_THRESHOLD_`, set
+#' before R starts, raises that limit: 0.9 ms per MB for the 80 MB chunks).
+#' On a cluster each chunk is read once, and its size matters little.
+#'
 #' @param x A list of matrices or data frames; a character vector of file
 #'   paths, one chunk per file; or a function of one argument returning
 #'   chunk `i` (then `n_chunks` is needed).
