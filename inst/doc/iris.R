@@ -241,3 +241,33 @@ error <- abs(filled[missing] - measured[missing])
 by_variable <- tapply(error, factor(colnames(holes)[variable], colnames(holes)), mean)
 round(by_variable / apply(measured, 2, sd), 2)
 
+## ----chunks-files-------------------------------------------------------------
+dir <- tempfile("flowers-")
+dir.create(dir)
+files <- file.path(dir, sprintf("flowers-%d.csv", 1:3))
+thirds <- split(iris[, 1:4], rep(1:3, each = 50))
+for (i in 1:3) write.csv(thirds[[i]], files[i], row.names = FALSE)
+flowers <- gmm_chunks(files)
+
+## ----chunks-fit---------------------------------------------------------------
+control <- gmm_control(init_sample = 90)
+set.seed(2)
+on_disk <- gmm_fit(flowers, k = 3, control = control)
+set.seed(2)
+in_memory <- gmm_fit(iris[, 1:4], k = 3, control = control)
+on_disk
+c(chunks = logLik(on_disk), memory = logLik(in_memory))
+
+## ----chunks-predict-----------------------------------------------------------
+classes <- predict(on_disk, flowers)
+lengths(classes)
+table(unlist(classes), iris$Species)
+
+## ----chunks-cluster, eval = FALSE---------------------------------------------
+# cl <- gmm_cluster(2)                       # or gmm_cluster(c("node1", "node2"))
+# on_workers <- gmm_fit(flowers, k = 3, control = control, cluster = cl)
+# parallel::stopCluster(cl)
+
+## ----chunks-cleanup, include = FALSE------------------------------------------
+unlink(dir, recursive = TRUE)
+
