@@ -265,8 +265,12 @@ chunked_grid <- function(be, info, ks, covariances, plan, control, verbose) {
   short <- if (plan$init$type == "params") {
     params_starts(plan, covariances, ks)
   } else {
+    # (The short runs' convergence test as on all rows: the offset of the
+    # data's weight, scaled to the subsample's rows.)
     fd_init <- list(xe = plan$x_init, w = plan$w_init, n_complete = -1L)
-    fit_grid(fd_init, ks, covariances, plan, c(control, list(short_only = TRUE)), verbose)
+    short_control <- c(control, list(short_only = TRUE,
+                                     n_obs = info$n_obs * nrow(plan$x_init) / info$n))
+    fit_grid(fd_init, ks, covariances, plan, short_control, verbose)
   }
   cands <- lapply(seq_along(short$fits), function(i) {
     f <- short$fits[[i]]

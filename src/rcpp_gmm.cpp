@@ -671,8 +671,12 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
   const double* wi = weights_or_null(init_w, x_init.nrow());
   const IncompleteRows incomplete(xm, n_complete);
   const gmmcore::Data data = incomplete.data(xm, w), data_init(xi, wi);
-  // The number of observations the log-likelihood counts.
-  const double n_obs = w ? std::accumulate(w, w + x.nrow(), 0.0) : static_cast<double>(x.nrow());
+  // The number of observations the log-likelihood counts (given, for short
+  // runs on a subsample of data held elsewhere: the whole data's weight).
+  const double n_obs = control.containsElementNamed("n_obs")
+                           ? Rcpp::as<double>(control["n_obs"])
+                           : w ? std::accumulate(w, w + x.nrow(), 0.0)
+                               : static_cast<double>(x.nrow());
   // A control object from before `init_margin` existed carries on only the
   // best start, as it did then.
   const double margin = control.containsElementNamed("init_margin")

@@ -130,10 +130,24 @@ test_that("chunks carry missing values and case weights", {
   expect_equal(chunked$n_missing, sum(is.na(x)))
   expect_output(print(chunked), "rows with case weights summing to")
   # starts on a subsample drawn by the user's row numbers, with or without
-  # chunks
+  # chunks, and weights
   holes <- with_holes(as.matrix(faithful), 0.1)
   expect_chunked_fit(holes, contiguous_chunks(holes, 3), k = 1:3, na = "em",
                      control = serial_control(init_sample = 100), seed = 5)
+  # (With these holes, short runs whose convergence test counted the
+  # subsample's weight instead of the data's would stop elsewhere.)
+  set.seed(6)
+  holes <- with_holes(as.matrix(faithful), 0.1)
+  fw <- rep(c(0.5, 1, 3), length.out = nrow(holes))
+  set.seed(6)
+  memory <- gmm_fit(holes, k = 1:3, covariance = c("full", "diag"), na = "em", case_weights = fw,
+                    control = serial_control(init_sample = 100))
+  set.seed(6)
+  chunked <- gmm_fit(contiguous_chunks(cbind(holes, w = fw), 4), k = 1:3,
+                     covariance = c("full", "diag"), na = "em", case_weights = "w",
+                     control = serial_control(init_sample = 100))
+  expect_equal(chunked$search$loglik, memory$search$loglik, tolerance = 1e-12)
+  expect_identical(chunked$search$n_iter, memory$search$n_iter)
   # the default: missing values are an error naming the chunk, row and column
   expect_error(gmm_fit(parts, k = 2, case_weights = "w"),
                class = "gmm_chunk_error")
