@@ -13,12 +13,7 @@
 # (as the engine lays them out), `loglik`, `entropy`, `bad`, `shift`.
 chunk_stats <- function(x, params, covariance, shift = NULL, case_weights = NULL,
                         n_threads = 1L) {
-  layout <- missing_layout(x)
-  if (!is.null(layout$order)) {
-    x <- cpp_reorder_rows(x, layout$order)
-    if (!is.null(case_weights)) case_weights <- case_weights[layout$order]
-  }
-  prepared_stats(list(x = x, w = case_weights, n_complete = layout$n_complete),
+  prepared_stats(engine_rows(x, case_weights),
                  list(params = params, code = covariance_code(covariance), shift = shift),
                  n_threads)
 }
@@ -34,6 +29,14 @@ prepared_stats <- function(ch, req, n_threads = 1L) {
 
 # Statistics about the same shift added up, in the order given.
 merge_stats <- function(stats) Reduce(add_stats, stats)
+
+# A chunk's statistics for each request (a list, NULL for an empty chunk)
+# added to those of the chunks before it.
+add_chunk_stats <- function(acc, s) {
+  if (is.null(acc)) return(s)
+  if (is.null(s)) return(acc)
+  Map(add_stats, acc, s)
+}
 
 # The relative `reg` of a model as the engine applies it: reg times each
 # variable's variance, their mean for the spherical models.
@@ -66,7 +69,7 @@ local_backend <- function(src, na, weights_col, n_threads) {
         read <- read + elapsed() - t1
         if (!nrow(ch$x)) next
         s <- lapply(requests, prepared_stats, ch = ch, n_threads = n_threads)
-        acc <- if (is.null(acc)) s else Map(add_stats, acc, s)
+        acc <- add_chunk_stats(acc, s)
       }
       wall <- elapsed() - t0
       clock$add("read", read)

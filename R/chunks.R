@@ -182,14 +182,7 @@ prepare_chunk <- function(raw, i, label, na = "fail", weights_col = NULL) {
                       label, paste(utils::head(layout$empty, 5L), collapse = ", ")),
               class = "gmm_chunk_error", chunk = i)
   }
-  ord <- layout$order
-  vars <- colnames(x)
-  if (!is.null(ord)) {
-    x <- cpp_reorder_rows(x, ord)
-    colnames(x) <- vars
-    if (!is.null(w)) w <- w[ord]
-  }
-  list(x = x, w = w, n_complete = layout$n_complete, ord = ord, vars = vars)
+  c(engine_rows(x, w, layout), list(vars = colnames(x)))
 }
 
 # Input errors of a chunk's checks carry the chunk's number.

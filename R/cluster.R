@@ -108,12 +108,7 @@ cluster_backend <- function(src, cl, na, weights_col, n_threads) {
       slowest <- max(vapply(res[holders], `[[`, numeric(1), "seconds"))
       clock$pass(wall, slowest, max(wall - slowest, 0))
       per_chunk <- unlist(lapply(res[holders], `[[`, "chunks"), recursive = FALSE)
-      acc <- NULL
-      for (s in per_chunk) {
-        if (is.null(s)) next
-        acc <- if (is.null(acc)) s else Map(add_stats, acc, s)
-      }
-      acc
+      Reduce(add_chunk_stats, per_chunk, NULL)
     },
     close = function() {
       live <- which(state$loaded & !state$dead)
@@ -131,7 +126,7 @@ raise_worker_error <- function(r, j, chunks) {
               class = "gmm_worker_error", worker = j, chunks = chunks)
   }
   if (is.list(r) && isTRUE(r$failed)) {
-    gmm_abort(r$message, class = c(r$class, "gmm_chunk_error"), chunk = r$chunk)
+    gmm_abort(r$message, class = unique(c(r$class, "gmm_chunk_error")), chunk = r$chunk)
   }
   invisible(r)
 }

@@ -24,6 +24,20 @@ fit_data <- function(x, case_weights = NULL, layout = missing_layout(x)) {
        xs = if (is.null(ord)) xe else mean_imputed(xe, moments$centre))
 }
 
+# The rows of `x`, and their weights `w`, in the engine's order (`layout`
+# from missing_layout()), with `ord` (NULL: as given) and the number of
+# complete rows: what the engine's passes read.
+engine_rows <- function(x, w = NULL, layout = missing_layout(x)) {
+  ord <- layout$order
+  if (!is.null(ord)) {
+    vars <- colnames(x)
+    x <- cpp_reorder_rows(x, ord)
+    colnames(x) <- vars
+    if (!is.null(w)) w <- w[ord]
+  }
+  list(x = x, w = w, n_complete = layout$n_complete, ord = ord)
+}
+
 # Complete rows first, then the incomplete ones by pattern (each pattern's
 # rows in their given order); NULL order when nothing is missing.
 missing_layout <- function(x) {

@@ -132,7 +132,7 @@ gmm_merge_stats <- function(...) {
       gmm_abort("The statistics to merge must be about the same `shift` (compute them under the same parameters, with the same `shift`).")
     }
   }
-  merged <- Reduce(add_stats, parts)
+  merged <- merge_stats(parts)
   new_stats(merged[c("count", "first", "second", "loglik", "entropy", "bad", "shift")],
             first$covariance, first$vars, sum(vapply(parts, `[[`, numeric(1), "n")))
 }
