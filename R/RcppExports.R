@@ -77,6 +77,10 @@ cpp_relabel_posterior <- function(x, ord, dimnames) {
     invisible(.Call(`_gmmfit_cpp_relabel_posterior`, x, ord, dimnames))
 }
 
+cpp_classify <- function(x) {
+    .Call(`_gmmfit_cpp_classify`, x)
+}
+
 cpp_hc <- function(x, ks, partition) {
     .Call(`_gmmfit_cpp_hc`, x, ks, partition)
 }

@@ -147,6 +147,7 @@ check_covariance <- function(covariance) {
     gmm_abort(sprintf("`covariance` must be a character vector, not %s.",
                       describe_value(covariance)))
   }
+  if (!anyDuplicated(covariance) && all(covariance %in% model_table$name)) return(unname(covariance))
   if ("all" %in% covariance) {
     return(model_table$name[match(model_order(model_table$mclust), model_table$mclust)])
   }

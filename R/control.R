@@ -89,6 +89,8 @@ gmm_control <- function(max_iter = 1000L, tol = 1e-6, reg = 1e-6,
                         n_threads = default_threads(), simd = "auto",
                         init_iter = 20L, init_sample = 2000L, init_margin = 1,
                         keep_path = FALSE, keep_order = FALSE) {
+  # The defaults (every fit's `control`) are checked once.
+  if (nargs() == 0L) return(default_control())
   structure(
     list(
       max_iter = check_count(max_iter, "max_iter"),
@@ -105,6 +107,14 @@ gmm_control <- function(max_iter = 1000L, tol = 1e-6, reg = 1e-6,
     class = "gmm_control"
   )
 }
+
+default_control <- local({
+  control <- NULL
+  function() {
+    if (is.null(control)) control <<- gmm_control(n_threads = default_threads())
+    control
+  }
+})
 
 # At most two threads, and no more than the physical cores. Counting them
 # takes R a system call or two (a large share of a small fit's time), so it

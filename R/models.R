@@ -56,16 +56,23 @@ model_order <- function(mclust) {
   mclust[order(match(mclust, all))]
 }
 
-# The names `covariance` accepts, each with the model it names.
-model_synonyms <- function() {
+# The names `covariance` accepts, each with the model it names (made once,
+# when the package is built).
+model_synonyms <- local({
   t <- model_table
   syn <- c(stats::setNames(t$name, t$name), stats::setNames(t$name, t$mclust),
            stats::setNames(t$name, t$sklearn))
-  syn[!duplicated(names(syn))]
-}
+  syn <- syn[!duplicated(names(syn))]
+  function() syn
+})
 
-# The rows of the table for the models named `covariance` (gmmfit names).
-model_rows <- function(covariance) model_table[match(covariance, model_table$name), , drop = FALSE]
+# The rows of the table for the models named `covariance` (gmmfit names),
+# as a list of columns (subsetting the data frame itself costs more than a
+# small search's fits).
+model_rows <- function(covariance) {
+  i <- match(covariance, model_table$name)
+  lapply(model_table, `[`, i)
+}
 
 # Integer code of a covariance model for the C++ engine.
 covariance_code <- function(covariance) model_table$code[match(covariance, model_table$name)]
@@ -78,8 +85,8 @@ covariance_code <- function(covariance) model_table$code[match(covariance, model
 n_parameters <- function(k, d, covariance, equal_weights = FALSE) {
   m <- max(length(k), length(covariance))
   k <- rep_len(k, m)
-  code <- model_rows(rep_len(covariance, m))$mclust
-  times <- function(letter) ifelse(letter == "V", k, ifelse(letter == "E", 1, 0))
+  code <- model_table$mclust[match(rep_len(covariance, m), model_table$name)]
+  times <- function(letter) (letter == "V") * k + (letter == "E")
   cov <- times(substr(code, 1L, 1L)) + times(substr(code, 2L, 2L)) * (d - 1) +
     times(substr(code, 3L, 3L)) * d * (d - 1) / 2
   as.integer(if (equal_weights) 0 else k - 1) + as.integer(k * d + cov)

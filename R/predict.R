@@ -163,8 +163,9 @@ uncertainty <- function(posterior) {
 
 # Most probable component of each row; NA where the posterior is undefined.
 classify <- function(posterior) {
-  # max.col() gives NA for a row with NaN (a point without finite density).
-  max.col(posterior, ties.method = "first")
+  # As max.col(posterior, "first"): NA for a row with NaN (a point without
+  # finite density).
+  cpp_classify(posterior)
 }
 
 # New data for a fit made from a formula: its terms evaluated in the data

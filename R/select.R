@@ -28,7 +28,7 @@ search_choice <- function(table, criterion) {
   fitted <- is.na(table$error)
   eligible <- fitted & !(table$degenerate %in% TRUE)
   pool <- if (any(eligible)) eligible else fitted
-  best <- if (any(pool)) which(pool)[which.min(table[[criterion]][pool])] else NA_integer_
+  best <- if (any(pool)) which(pool)[which.min(.subset2(table, criterion)[pool])] else NA_integer_
   structure(best, pool = pool)
 }
 

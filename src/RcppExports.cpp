@@ -259,6 +259,16 @@ BEGIN_RCPP
     return R_NilValue;
 END_RCPP
 }
+// cpp_classify
+Rcpp::IntegerVector cpp_classify(Rcpp::NumericMatrix x);
+RcppExport SEXP _gmmfit_cpp_classify(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_classify(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_hc
 Rcpp::IntegerMatrix cpp_hc(Rcpp::NumericMatrix x, Rcpp::IntegerVector ks, Rcpp::IntegerVector partition);
 RcppExport SEXP _gmmfit_cpp_hc(SEXP xSEXP, SEXP ksSEXP, SEXP partitionSEXP) {
@@ -292,6 +302,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_observed_moments", (DL_FUNC) &_gmmfit_cpp_observed_moments, 2},
     {"_gmmfit_cpp_column_moments", (DL_FUNC) &_gmmfit_cpp_column_moments, 1},
     {"_gmmfit_cpp_relabel_posterior", (DL_FUNC) &_gmmfit_cpp_relabel_posterior, 3},
+    {"_gmmfit_cpp_classify", (DL_FUNC) &_gmmfit_cpp_classify, 1},
     {"_gmmfit_cpp_hc", (DL_FUNC) &_gmmfit_cpp_hc, 3},
     {NULL, NULL, 0}
 };

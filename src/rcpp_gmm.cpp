@@ -967,6 +967,34 @@ void cpp_relabel_posterior(Rcpp::NumericMatrix x, Rcpp::IntegerVector ord,
   Rf_setAttrib(x, R_DimNamesSymbol, dimnames);
 }
 
+// The most probable column of each row of a posterior matrix (1-based; the
+// first of equal maxima), NA for a row holding NaN: max.col(x, "first"),
+// without its R-level cost on small data.
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector cpp_classify(Rcpp::NumericMatrix x) {
+  const R_xlen_t n = x.nrow();
+  const int k = x.ncol();
+  Rcpp::IntegerVector out(Rcpp::no_init(n));
+  const double* p = x.begin();
+  for (R_xlen_t i = 0; i < n; ++i) {
+    int best = k > 0 ? 0 : NA_INTEGER;
+    double top = k > 0 ? p[i] : 0.0;
+    for (int j = 0; j < k; ++j) {
+      const double v = p[i + j * n];
+      if (std::isnan(v)) {
+        best = NA_INTEGER;
+        break;
+      }
+      if (top < v) {
+        top = v;
+        best = j;
+      }
+    }
+    out[i] = best == NA_INTEGER ? NA_INTEGER : best + 1;
+  }
+  return out;
+}
+
 // Model-based hierarchical clustering (gmmcore/hc.h): labels for each k in
 // `ks`, one column each. `partition` is empty or gives every row its initial
 // group 1..g, numbered by first appearance.
