@@ -41,6 +41,10 @@ cpp_fit_grid <- function(x, x_init, init_is_x, ks, starts, random, cov_types, co
     .Call(`_gmmfit_cpp_fit_grid`, x, x_init, init_is_x, ks, starts, random, cov_types, control, centre, var, short_iter, verbose, isa, case_w, init_w, n_complete)
 }
 
+cpp_grid_fit <- function(store, i) {
+    .Call(`_gmmfit_cpp_grid_fit`, store, i)
+}
+
 cpp_isa <- function(isa) {
     .Call(`_gmmfit_cpp_isa`, isa)
 }

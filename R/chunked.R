@@ -275,8 +275,9 @@ chunked_grid <- function(be, info, ks, covariances, plan, control, verbose) {
                                      n_obs = info$n_obs * nrow(plan$x_init) / info$n))
     fit_grid(fd_init, ks, covariances, plan, short_control, verbose)
   }
-  cands <- lapply(seq_along(short$fits), function(i) {
-    f <- short$fits[[i]]
+  short_fits <- grid_fits(short)
+  cands <- lapply(seq_along(short_fits), function(i) {
+    f <- short_fits[[i]]
     cov <- rep(covariances, each = length(ks))[[i]]
     list(params = f[c("weights", "means", "covariances")], covariance = cov,
          code = covariance_code(cov), reg = model_reg(cov, control$reg, plan$scaling$var),

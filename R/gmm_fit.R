@@ -531,7 +531,7 @@ fit_grid <- function(fd, ks, covariances, plan, control, verbose) {
     parts <- lapply(covariances, function(cov) {
       engine(cov, list(structure(list(project_params(starts[[1L]][[1L]], cov)), random = FALSE)))
     })
-    list(fits = unlist(lapply(parts, `[[`, "fits"), recursive = FALSE),
+    list(fits = unlist(lapply(parts, grid_fits), recursive = FALSE),
          summary = do.call(rbind, lapply(parts, `[[`, "summary")),
          error = unlist(lapply(parts, `[[`, "error")))
   }
@@ -543,8 +543,19 @@ fit_grid <- function(fd, ks, covariances, plan, control, verbose) {
 
 # Candidate i of a grid, with its k, structure and prior values (NULL without a prior).
 candidate <- function(grid, i) {
-  c(grid$fits[[i]], list(k = grid$k[[i]], covariance = grid$covariance[[i]],
-                         prior = grid$priors[[i]]))
+  c(grid_fit(grid, i), list(k = grid$k[[i]], covariance = grid$covariance[[i]],
+                            prior = grid$priors[[i]]))
+}
+
+# The engine's outcome of candidate i of a grid: a single candidate's comes
+# with the grid, a search's are held by the engine until asked for.
+grid_fit <- function(grid, i) {
+  if (is.null(grid$store)) grid$fits[[i]] else cpp_grid_fit(grid$store, i)
+}
+
+# Every candidate's outcome, in the grid's order.
+grid_fits <- function(grid) {
+  if (is.null(grid$store)) grid$fits else lapply(seq_along(grid$error), grid_fit, grid = grid)
 }
 
 report_starts <- function(ks, covariances, starts) {

@@ -163,6 +163,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_grid_fit
+Rcpp::List cpp_grid_fit(SEXP store, int i);
+RcppExport SEXP _gmmfit_cpp_grid_fit(SEXP storeSEXP, SEXP iSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type store(storeSEXP);
+    Rcpp::traits::input_parameter< int >::type i(iSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_grid_fit(store, i));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_isa
 std::string cpp_isa(int isa);
 RcppExport SEXP _gmmfit_cpp_isa(SEXP isaSEXP) {
@@ -293,6 +304,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmfit_cpp_simulate", (DL_FUNC) &_gmmfit_cpp_simulate, 2},
     {"_gmmfit_cpp_kmeanspp", (DL_FUNC) &_gmmfit_cpp_kmeanspp, 6},
     {"_gmmfit_cpp_fit_grid", (DL_FUNC) &_gmmfit_cpp_fit_grid, 16},
+    {"_gmmfit_cpp_grid_fit", (DL_FUNC) &_gmmfit_cpp_grid_fit, 2},
     {"_gmmfit_cpp_isa", (DL_FUNC) &_gmmfit_cpp_isa, 1},
     {"_gmmfit_cpp_constant_columns", (DL_FUNC) &_gmmfit_cpp_constant_columns, 1},
     {"_gmmfit_cpp_missing_layout", (DL_FUNC) &_gmmfit_cpp_missing_layout, 1},

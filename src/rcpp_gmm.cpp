@@ -425,6 +425,16 @@ struct Starts {
   std::vector<std::vector<int>> labels;
   std::vector<gmmcore::Params> params;
   std::vector<bool> labels_random, params_random;
+  // The starts as read from R, in order, until finish_starts() turns them
+  // into the partitions above: a partition (`seeds` empty) or the seeds of
+  // a k-means++ start (its k uniforms) with its column scales.
+  struct Pending {
+    std::vector<int> labels;
+    std::vector<double> seeds;
+    Eigen::VectorXd scale;
+    bool random = false;
+  };
+  std::vector<Pending> pending;
 };
 
 // Whether two labellings (0..k-1) split the rows alike, whatever the
@@ -455,11 +465,12 @@ Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
   const Index n_init_rows = x_init.rows(), d = x_init.cols();
   Starts out;
   for (R_xlen_t s = 0; s < starts.size(); ++s) {
-    std::vector<int> labels;
+    Starts::Pending p;
+    p.random = random[s] == TRUE;
     if (TYPEOF(starts[s]) == VECSXP) {
       out.params.push_back(as_params(starts[s], d));
       gmmcore::factorize(out.params.back());
-      out.params_random.push_back(random[s] == TRUE);
+      out.params_random.push_back(p.random);
       continue;
     } else if (TYPEOF(starts[s]) == REALSXP) {
       // k uniforms, then optionally d weights that multiply the standardised
@@ -467,30 +478,42 @@ Starts read_starts(const Rcpp::List& starts, const Rcpp::LogicalVector& random,
       Rcpp::NumericVector u = starts[s];
       if ((u.size() != k && u.size() != k + d) || k > n_init_rows)
         Rcpp::stop("internal: a k-means++ seed has the wrong length");
-      Eigen::VectorXd sc = scale;
+      p.scale = scale;
       if (u.size() == k + d)
-        for (Index c = 0; c < d; ++c) sc(c) /= u[k + c];
-      labels = gmmcore::kmeanspp_labels(x_init, centre, sc,
-                                        std::vector<double>(u.begin(), u.begin() + k),
-                                        kmeans_iter, init_w);
+        for (Index c = 0; c < d; ++c) p.scale(c) /= u[k + c];
+      p.seeds.assign(u.begin(), u.begin() + k);
     } else {
       Rcpp::IntegerVector lab = starts[s];
       if (lab.size() != n_init_rows) Rcpp::stop("internal: a start has the wrong length");
-      labels.assign(lab.begin(), lab.end());
-      for (int& l : labels) {
+      p.labels.assign(lab.begin(), lab.end());
+      for (int& l : p.labels) {
         if (l < 1 || l > k) Rcpp::stop("internal: a start label is out of range");
         --l;
       }
     }
-    // The same partition drawn twice (common for well-separated groups) is
-    // run once.
-    bool seen = false;
-    for (const std::vector<int>& other : out.labels) seen = seen || same_partition(labels, other, k);
-    if (seen) continue;
-    out.labels.push_back(std::move(labels));
-    out.labels_random.push_back(random[s] == TRUE);
+    out.pending.push_back(std::move(p));
   }
   return out;
+}
+
+// The partitions of the starts read by read_starts(): k-means++ labels
+// computed (nothing here touches R, so the ks' starts can be finished on
+// the threads), and a partition drawn twice (common for well-separated
+// groups) kept once, the first time it comes.
+void finish_starts(Starts& st, Index k, const MapMat& x_init, const Eigen::VectorXd& centre,
+                   const double* init_w) {
+  for (Starts::Pending& p : st.pending) {
+    std::vector<int> labels =
+        p.seeds.empty() ? std::move(p.labels)
+                        : gmmcore::kmeanspp_labels(x_init, centre, p.scale, p.seeds,
+                                                   kmeans_iter, init_w);
+    bool seen = false;
+    for (const std::vector<int>& other : st.labels) seen = seen || same_partition(labels, other, k);
+    if (seen) continue;
+    st.labels.push_back(std::move(labels));
+    st.labels_random.push_back(p.random);
+  }
+  st.pending.clear();
 }
 
 // One candidate's outcome, in C++ types only (it may be computed on a worker
@@ -601,18 +624,24 @@ Rcpp::List wrap_outcome(const Outcome& o) {
   return out;
 }
 
-// The candidates' outcomes, and the columns of the search table that come
-// from them (one row per candidate, NA where it failed): loglik, entropy,
-// converged, n_iter, the smallest flatness of its components; and the
-// errors.
-Rcpp::List wrap_grid(const std::vector<Outcome>& out) {
+// A search's outcomes, kept in C++ for R to take the ones it needs
+// (cpp_grid_fit()): a search keeps one of its candidates, and making R
+// objects of all of them costs more than a small search's fits.
+struct GridStore {
+  std::vector<Outcome> out;
+};
+
+// The columns of the search table that come from the candidates' outcomes
+// (one row per candidate, NA where it failed): loglik, entropy, converged,
+// n_iter, the smallest flatness of its components; and the errors; with
+// the outcomes themselves as `fits` for a single candidate, else held in
+// `store`.
+Rcpp::List wrap_grid(std::vector<Outcome>& out) {
   const int n = static_cast<int>(out.size());
-  Rcpp::List fits(n);
   Rcpp::NumericMatrix summary(n, 5);
   Rcpp::CharacterVector error(n);
   for (int c = 0; c < n; ++c) {
     const Outcome& o = out[c];
-    fits[c] = wrap_outcome(o);
     if (o.failed) {
       for (int j = 0; j < 5; ++j) summary(c, j) = NA_REAL;
       error[c] = o.error;
@@ -625,7 +654,12 @@ Rcpp::List wrap_grid(const std::vector<Outcome>& out) {
     summary(c, 4) = o.flatness.size() ? o.flatness.minCoeff() : R_PosInf;
     error[c] = NA_STRING;
   }
-  return Rcpp::List::create(Rcpp::Named("fits") = fits, Rcpp::Named("summary") = summary,
+  if (n == 1) {
+    return Rcpp::List::create(Rcpp::Named("fits") = Rcpp::List::create(wrap_outcome(out[0])),
+                              Rcpp::Named("summary") = summary, Rcpp::Named("error") = error);
+  }
+  Rcpp::XPtr<GridStore> store(new GridStore{std::move(out)}, true);
+  return Rcpp::List::create(Rcpp::Named("store") = store, Rcpp::Named("summary") = summary,
                             Rcpp::Named("error") = error);
 }
 
@@ -696,6 +730,28 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     st.push_back(read_starts(starts[i], random[i], ks[i], xi, c, v.cwiseSqrt(), wi));
     k_max = std::max(k_max, ks[i]);
   }
+  // The k-means++ partitions of every k, on the threads (one k each).
+  {
+    std::vector<std::string> errors(n_k);
+    auto finish = [&](int i) {
+      try {
+        finish_starts(st[i], ks[i], xi, c, wi);
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    };
+    const int start_threads = std::max(1, std::min(base.n_threads, n_k));
+    if (start_threads == 1) {
+      for (int i = 0; i < n_k; ++i) finish(i);
+    } else {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(start_threads)
+#endif
+      for (int i = 0; i < n_k; ++i) finish(n_k - 1 - i);
+    }
+    for (const std::string& e : errors)
+      if (!e.empty()) Rcpp::stop("internal: %s", e);
+  }
   std::vector<gmmcore::CovType> types(n_types);
   for (int t = 0; t < n_types; ++t) types[t] = as_cov_type(cov_types[t]);
   RMonitor rmonitor(verbose);
@@ -750,6 +806,17 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     fits[0] = one;
   }
   return grid;
+}
+
+// Candidate i (1-based) of a search's outcomes held by cpp_fit_grid(), as
+// a single candidate's are returned.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_grid_fit(SEXP store, int i) {
+  if (TYPEOF(store) != EXTPTRSXP) Rcpp::stop("internal: not a search's outcomes");
+  Rcpp::XPtr<GridStore> p(store);
+  if (!p.get()) Rcpp::stop("internal: a search's outcomes are gone (saved and restored?)");
+  if (i < 1 || i > static_cast<int>(p->out.size())) Rcpp::stop("internal: no candidate %d", i);
+  return wrap_outcome(p->out[i - 1]);
 }
 
 // The instruction set the kernels use for a request (-1: the widest this

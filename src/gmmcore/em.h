@@ -186,6 +186,7 @@ inline EmResult run_em(const Data& X, Params start, CovType type, const Control&
       post.outerStride() != X.rows())
     throw std::invalid_argument("run_em: `post` must be an n x k matrix");
   res.trace.reserve(std::max(0, std::min(ctrl.max_iter, 64)));
+  res.inner.reserve(res.trace.capacity());
   if (ctrl.keep_path) res.path.push_back(res.params);
   // The objective: the log-likelihood, plus the log-prior with a prior.
   const bool map = ctrl.prior.active();
