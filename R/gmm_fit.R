@@ -503,7 +503,7 @@ check_n_init <- function(n_init, init, given) {
 # start is first reduced to each structure, so one call each).
 fit_grid <- function(fd, ks, covariances, plan, control, verbose) {
   x <- fd$xe
-  starts <- lapply(ks, function(k) draw_starts(plan, k))
+  starts <- draw_all_starts(plan, ks)
   if (verbose) report_starts(ks, covariances, starts)
   # For k = 1 one short iteration: with one component EM is done after one
   # step.
@@ -644,7 +644,7 @@ build_fit <- function(res, fd, plan, control) {
   vars <- fd$vars %||% colnames(x)
   k <- res$k
   covariance <- res$covariance
-  ord <- if (isTRUE(control$keep_order)) seq_len(k) else order(-res$weights, res$means[, 1L])
+  ord <- if (isTRUE(control$keep_order)) seq_len(k) else order(-res$weights, res$means[, 1L], method = "radix")
   # (A single candidate comes with them from the engine. A fit on chunks
   # keeps no posteriors.)
   posterior <- NULL

@@ -150,6 +150,36 @@ random_methods <- function(init, n_init) {
   rep_len(others, max(n_init - ("hc" %in% init$methods), 0L))
 }
 
+# The starts of every k in `ks`, in order: draw_starts() for each. The
+# default starts (the hierarchical one and two k-means++ starts) are drawn
+# here directly, with the same draws in the same order and fewer calls: on
+# small data the calls cost more than the draws.
+draw_all_starts <- function(plan, ks, fast = TRUE) {
+  if (!fast || plan$init$type != "methods" || is.null(plan$hc) ||
+      !identical(plan$random_methods, c("kmeans++", "kmeans++"))) {
+    return(lapply(ks, function(k) draw_starts(plan, k)))
+  }
+  cols <- match(as.character(ks), colnames(plan$hc))
+  if (anyNA(cols[ks > 1L])) return(lapply(ks, function(k) draw_starts(plan, k)))
+  d <- ncol(plan$x_init)
+  one <- structure(list(rep(1L, nrow(plan$x_init))), random = FALSE)
+  out <- vector("list", length(ks))
+  for (j in seq_along(ks)) {
+    k <- ks[[j]]
+    if (k == 1L) {
+      out[[j]] <- one
+      next
+    }
+    # The first k-means++ start's seeds, then the second's column weights
+    # and seeds (draw_labels()).
+    u <- runif(k)
+    w <- start_weights(d)
+    out[[j]] <- structure(list(plan$hc[, cols[[j]]], u, c(runif(k), w)),
+                          random = c(FALSE, FALSE, FALSE))
+  }
+  out
+}
+
 # The starts for k components, for every structure alike: a list of label
 # vectors (rows of plan$x_init) and k-means++ seeds (draw_labels()), or a
 # list holding the user's parameters; attribute "random" marks the starts

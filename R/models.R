@@ -70,9 +70,23 @@ model_synonyms <- local({
 # as a list of columns (subsetting the data frame itself costs more than a
 # small search's fits).
 model_rows <- function(covariance) {
+  if (length(covariance) == 1L && !is.null(row <- model_row_list[[covariance]])) return(row)
   i <- match(covariance, model_table$name)
   lapply(model_table, `[`, i)
 }
+
+# Each model's row as a list, by name: what model_rows() gives for one.
+model_row_list <- stats::setNames(
+  lapply(seq_len(nrow(model_table)), function(i) lapply(model_table, `[`, i)),
+  model_table$name
+)
+
+# mclust's letters of each model as numbers (rows: models in the table's
+# order; columns: volume, shape, orientation): 2 for V, 1 for E, 0 for I.
+model_letters <- vapply(1:3, function(i) {
+  letter <- substr(model_table$mclust, i, i)
+  ifelse(letter == "V", 2L, ifelse(letter == "E", 1L, 0L))
+}, integer(nrow(model_table)))
 
 # Integer code of a covariance model for the C++ engine.
 covariance_code <- function(covariance) model_table$code[match(covariance, model_table$name)]
@@ -85,10 +99,10 @@ covariance_code <- function(covariance) model_table$code[match(covariance, model
 n_parameters <- function(k, d, covariance, equal_weights = FALSE) {
   m <- max(length(k), length(covariance))
   k <- rep_len(k, m)
-  code <- model_table$mclust[match(rep_len(covariance, m), model_table$name)]
-  times <- function(letter) (letter == "V") * k + (letter == "E")
-  cov <- times(substr(code, 1L, 1L)) + times(substr(code, 2L, 2L)) * (d - 1) +
-    times(substr(code, 3L, 3L)) * d * (d - 1) / 2
+  letters <- model_letters[match(rep_len(covariance, m), model_table$name), , drop = FALSE]
+  times <- function(letter) (letter == 2L) * k + (letter == 1L)
+  cov <- times(letters[, 1L]) + times(letters[, 2L]) * (d - 1) +
+    times(letters[, 3L]) * d * (d - 1) / 2
   as.integer(if (equal_weights) 0 else k - 1) + as.integer(k * d + cov)
 }
 

@@ -331,6 +331,34 @@ test_that("every structure starts from the same partitions", {
   }
 })
 
+test_that("the default starts drawn all at once are the starts drawn one k at a time", {
+  # draw_all_starts() draws the hierarchical and two k-means++ starts of
+  # each k without draw_starts(); both must give the same starts from the
+  # same seed, with weights and on a subsample too.
+  ctl <- gmm_control(init_sample = 40)
+  cases <- list(list(x = as.matrix(trees), w = NULL),
+                list(x = as.matrix(iris[, 1:4]), w = NULL),
+                list(x = as.matrix(faithful), w = rep(c(1, 2.5), 136)))
+  for (case in cases) {
+    fd <- gmmfit:::fit_data(case$x, case$w)
+    for (n_init in c(3L, 5L)) {
+      init <- gmmfit:::check_init(c("hc", "kmeans++"), case$x)
+      set.seed(3)
+      plan <- gmmfit:::data_start_plan(fd, 1:6, init, n_init, ctl,
+                                       gmmfit:::column_scaling(fd$xe, fd$w, fd$moments))
+      set.seed(4)
+      fast <- gmmfit:::draw_all_starts(plan, 1:6)
+      after_fast <- runif(1)
+      set.seed(4)
+      slow <- gmmfit:::draw_all_starts(plan, 1:6, fast = FALSE)
+      after_slow <- runif(1)
+      expect_identical(fast, slow)
+      expect_identical(after_fast, after_slow)
+      expect_length(fast[[3]], n_init)
+    }
+  }
+})
+
 test_that("k-means++ partitions are computed on standardised data", {
   # Here `depth` (0 to 700 km) would dominate raw distances; standardised,
   # the same partition results whatever the unit of depth.
