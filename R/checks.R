@@ -88,8 +88,8 @@ check_column_names <- function(names, arg) {
       arg, plural("column", length(blank)), plural("column", length(blank)),
       paste(blank, collapse = ", ")))
   }
-  repeated <- unique(names[duplicated(names)])
-  if (length(repeated)) {
+  if (anyDuplicated(names)) {
+    repeated <- unique(names[duplicated(names)])
     gmm_abort(sprintf(
       "`%s` has repeated column names (%s); new data are matched to the variables by name, so give each column its own name (for instance with make.unique()).",
       arg, quote_names(repeated)))

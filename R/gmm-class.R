@@ -8,9 +8,10 @@ new_gmmfit <- function(weights, means, covariances, covariance, ...) {
       !is.character(covariance) || length(covariance) != 1L) {
     stop("internal: a gmmfit object needs numeric weights, a means matrix, a covariance array and one structure")
   }
-  structure(list(weights = weights, means = means, covariances = covariances,
-                 covariance = covariance, ...),
-            class = "gmmfit")
+  obj <- list(weights = weights, means = means, covariances = covariances,
+              covariance = covariance, ...)
+  class(obj) <- "gmmfit"
+  obj
 }
 
 validate_gmmfit <- function(x) {

@@ -44,13 +44,16 @@ hc_labels <- function(x, ks, partition = integer(0), z = hc_transform(x)) {
 hc_transform <- function(x) {
   s <- column_scaling(x)
   x <- (x - rep(s$centre, each = nrow(x))) / rep(sqrt(s$var), each = nrow(x))
-  x <- x[, s$var > 0, drop = FALSE]
+  if (!all(s$var > 0)) x <- x[, s$var > 0, drop = FALSE]
   if (ncol(x) == 0L) {
     gmm_abort("`x` has no column with more than one value, so there is nothing to cluster.")
   }
-  s <- svd(x, nu = 0)
+  # (La.svd() and a column scaling instead of svd() and a product with a
+  # diagonal matrix: the same numbers, for less of a small search's time.)
+  s <- La.svd(x, nu = 0L)
   keep <- s$d > s$d[1L] * 1e-10
-  x %*% s$v[, keep, drop = FALSE] %*% diag(1 / sqrt(s$d[keep]), sum(keep), sum(keep))
+  z <- x %*% t(s$vt[keep, , drop = FALSE])
+  z * rep(1 / sqrt(s$d[keep]), each = nrow(z))
 }
 
 # Groups of identical rows (compared exactly), numbered 1..g by first

@@ -162,7 +162,9 @@ draw_all_starts <- function(plan, ks, fast = TRUE) {
   cols <- match(as.character(ks), colnames(plan$hc))
   if (anyNA(cols[ks > 1L])) return(lapply(ks, function(k) draw_starts(plan, k)))
   d <- ncol(plan$x_init)
-  one <- structure(list(rep(1L, nrow(plan$x_init))), random = FALSE)
+  # (Attributes set with attr<-: structure() costs several times more.)
+  one <- list(rep(1L, nrow(plan$x_init)))
+  attr(one, "random") <- FALSE
   out <- vector("list", length(ks))
   for (j in seq_along(ks)) {
     k <- ks[[j]]
@@ -174,8 +176,9 @@ draw_all_starts <- function(plan, ks, fast = TRUE) {
     # and seeds (draw_labels()).
     u <- runif(k)
     w <- start_weights(d)
-    out[[j]] <- structure(list(plan$hc[, cols[[j]]], u, c(runif(k), w)),
-                          random = c(FALSE, FALSE, FALSE))
+    s <- list(plan$hc[, cols[[j]]], u, c(runif(k), w))
+    attr(s, "random") <- c(FALSE, FALSE, FALSE)
+    out[[j]] <- s
   }
   out
 }

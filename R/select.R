@@ -10,15 +10,18 @@ search_table <- function(grid, n, d, equal_weights = FALSE) {
   covs <- grid$covariance
   df <- n_parameters(ks, d, covs, equal_weights)
   bic <- -2 * summ[, 1L] + df * log(n)
-  # A data frame built directly: data.frame() would cost more than a small
-  # search's fits.
-  structure(list(
+  # A data frame built directly: data.frame(), or even structure(), would
+  # cost more than a small search's fits.
+  table <- list(
     k = ks, covariance = covs, loglik = summ[, 1L], df = df, bic = bic,
     aic = -2 * summ[, 1L] + 2 * df, icl = bic + 2 * summ[, 2L],
     converged = as.logical(summ[, 3L]),
     n_iter = as.integer(summ[, 4L]), degenerate = summ[, 5L] <= flat_tolerance,
     error = grid$error
-  ), class = c("gmm_search", "data.frame"), row.names = seq_along(ks))
+  )
+  class(table) <- c("gmm_search", "data.frame")
+  attr(table, "row.names") <- seq_along(ks)
+  table
 }
 
 # The row of a search table that a search returns, and the rows it chose
@@ -29,7 +32,8 @@ search_choice <- function(table, criterion) {
   eligible <- fitted & !(table$degenerate %in% TRUE)
   pool <- if (any(eligible)) eligible else fitted
   best <- if (any(pool)) which(pool)[which.min(.subset2(table, criterion)[pool])] else NA_integer_
-  structure(best, pool = pool)
+  attr(best, "pool") <- pool
+  best
 }
 
 # The candidate a search returns: the best eligible one by `criterion`; when
