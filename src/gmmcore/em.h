@@ -80,15 +80,27 @@ inline void next_params(const Data& data, Index d, CovType type, const Control& 
 // The smallest variance of component j in any direction once `reg` is taken
 // off, with every variable divided by its `scale`: about zero (or below) for
 // a component that lies flat on tied values.
+// (Storage kept per thread: a search asks this of every component of every
+// candidate, and on small data allocating costs more than the arithmetic.)
 inline double component_flatness(const Params& p, Index j, const Vector& reg,
                                  const Vector& scale) {
-  const Vector inv = scale.cwiseInverse();
-  Matrix c = p.cov[j];
-  c.diagonal() -= reg;
-  c = inv.asDiagonal() * c * inv.asDiagonal();
-  return p.d() == 1 ? c(0, 0)
-                    : Eigen::SelfAdjointEigenSolver<Matrix>(c, Eigen::EigenvaluesOnly)
-                          .eigenvalues()(0);
+  const Index d = p.d();
+  const Matrix& cov = p.cov[j];
+  thread_local Matrix c;
+  thread_local Eigen::SelfAdjointEigenSolver<Matrix> solver;
+  c.resize(d, d);
+  // (inv_a (S_ab - [a = b] reg_a)) inv_b, inv = 1 / scale: the standardised
+  // covariance less reg.
+  for (Index b = 0; b < d; ++b) {
+    const double inv_b = 1.0 / scale(b);
+    for (Index a = 0; a < d; ++a) {
+      const double s_ab = a == b ? cov(a, b) - reg(a) : cov(a, b);
+      c(a, b) = ((1.0 / scale(a)) * s_ab) * inv_b;
+    }
+  }
+  if (d == 1) return c(0, 0);
+  solver.compute(c, Eigen::EigenvaluesOnly);
+  return solver.eigenvalues()(0);
 }
 
 inline Vector flatness(const Params& p, const Vector& reg, const Vector& scale) {
@@ -261,9 +273,18 @@ inline Control scale_free(Control ctrl, CovType type, double reg, const Vector& 
 inline Params params_from_labels(const Data& X, const std::vector<int>& labels, Index k,
                                  CovType type, const Control& ctrl) {
   if (X.incomplete) throw std::invalid_argument("params_from_labels: the rows must be complete");
-  Matrix R = Matrix::Zero(X.rows(), k);
+  // The indicator matrix and the pass's storage are kept per thread (a
+  // search makes a few of these M-steps per candidate; on small data the
+  // allocations cost more than the arithmetic), the matrix only when small.
+  thread_local Matrix kept;
+  thread_local Scatter sc;
+  thread_local MomentsWork work;
+  Matrix local;
+  Matrix& R = X.rows() * k <= (Index{1} << 16) ? kept : local;
+  R.setZero(X.rows(), k);
   for (Index i = 0; i < X.rows(); ++i) R(i, labels[i]) = X.case_w ? X.case_w[i] : 1.0;
-  return m_step(X.X, R, type, ctrl.reg, ctrl.n_threads, ctrl.isa, ctrl.equal_weights, &ctrl.prior);
+  scatter_pass(X.X, R, needs_full(type, X.cols()), ctrl.n_threads, ctrl.isa, sc, work);
+  return structure_step(sc, type, ctrl.reg, ctrl.equal_weights, &ctrl.prior);
 }
 
 // A start that failed, with the engine's message.

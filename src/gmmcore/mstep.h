@@ -149,9 +149,8 @@ inline void mean_sums(const Eigen::Ref<const Matrix>& X, const Eigen::Ref<const 
 
 // The data part from given responsibilities R (n x k): the means first
 // (a cheap k x d product per block), then the moments about them.
-inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
-                            const Eigen::Ref<const Matrix>& R, bool full,
-                            int n_threads, Isa isa = Isa::Auto) {
+inline void scatter_pass(const Eigen::Ref<const Matrix>& X, const Eigen::Ref<const Matrix>& R,
+                         bool full, int n_threads, Isa isa, Scatter& out, MomentsWork& work) {
   const Index d = X.cols(), k = R.cols();
   const Blocks blocks(X.rows());
   const Index S = blocks.n_slabs;
@@ -174,8 +173,17 @@ inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
     sums += sum_s[s];
   }
   check_counts(std::vector<double>(n_k.data(), n_k.data() + k));
-  return moments_about(X, R.data(), sums.array().colwise() / n_k.array(), full,
-                       n_threads, isa);
+  const Matrix centres = sums.array().colwise() / n_k.array();
+  moments_about(Data(X), R.data(), centres, full, n_threads, isa, out, work);
+}
+
+inline Scatter scatter_pass(const Eigen::Ref<const Matrix>& X,
+                            const Eigen::Ref<const Matrix>& R, bool full,
+                            int n_threads, Isa isa = Isa::Auto) {
+  Scatter out;
+  MomentsWork work;
+  scatter_pass(X, R, full, n_threads, isa, out, work);
+  return out;
 }
 
 namespace detail {
