@@ -740,15 +740,9 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
         errors[i] = e.what();
       }
     };
-    const int start_threads = std::max(1, std::min(base.n_threads, n_k));
-    if (start_threads == 1) {
-      for (int i = 0; i < n_k; ++i) finish(i);
-    } else {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(start_threads)
-#endif
-      for (int i = 0; i < n_k; ++i) finish(n_k - 1 - i);
-    }
+    // (Largest k first.)
+    gmmcore::for_each_item(n_k, std::max(1, std::min(base.n_threads, n_k)),
+                           [&](int i) { finish(n_k - 1 - i); });
     for (const std::string& e : errors)
       if (!e.empty()) Rcpp::stop("internal: %s", e);
   }
@@ -788,15 +782,7 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
       o.error = std::string("internal: ") + e.what();
     }
   };
-  // One thread: no region at all, so that each pass may start its own team.
-  if (threads == 1) {
-    for (int c = 0; c < n_cand; ++c) run(c);
-  } else {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-#endif
-    for (int c = 0; c < n_cand; ++c) run(c);
-  }
+  gmmcore::for_each_item(n_cand, threads, run);
   if (monitor.stopped()) throw Rcpp::internal::InterruptedException();
   Rcpp::List grid = wrap_grid(out);
   if (n_cand == 1 && !out[0].failed) {

@@ -69,6 +69,22 @@ inline int effective_threads(int requested, Index work_items,
 #endif
 }
 
+// f(0), ..., f(n - 1), handed out one at a time to `threads` threads; with
+// one thread on the calling thread, without a parallel region (a pass
+// inside even a one-thread region would be a nested region, which starts
+// a team of its own). Nothing may leave f by an exception on a thread.
+template <class I, class F>
+inline void for_each_item(I n, int threads, F&& f) {
+  if (threads <= 1) {
+    for (I i = 0; i < n; ++i) f(i);
+    return;
+  }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+  for (I i = 0; i < n; ++i) f(i);
+}
+
 // The number of the calling thread within its team (0 outside one).
 inline int thread_number() {
 #ifdef _OPENMP

@@ -344,14 +344,7 @@ inline void incomplete_pass(const Data& data, const CondModel& m, bool estep, do
     detail::incomplete_group(inc, m, g, estep, post, post_in, ldp, ld, data.case_w, shift, d,
                              full, isa, groups[g]);
   };
-  if (threads == 1) {
-    for (Index g = 0; g < G; ++g) one(g);
-  } else {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-#endif
-    for (Index g = 0; g < G; ++g) one(g);
-  }
+  for_each_item(G, threads, one);
   for (const SlabSums& s : groups) total.merge(s);
 }
 
