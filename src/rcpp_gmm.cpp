@@ -8,6 +8,7 @@
 #include <RcppEigen.h>
 #include <R_ext/Utils.h>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <numeric>
 #include "gmmcore/gmmcore.h"
@@ -22,11 +23,16 @@ using MapMat = Eigen::Map<const Eigen::MatrixXd>;
 
 void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
 
-// Polls for Ctrl-C without a longjmp through C++ frames.
+// Polls for Ctrl-C without a longjmp through C++ frames, asking R at most
+// every few milliseconds (on small data an EM iteration takes a microsecond
+// or two, and asking R at each one would add a tenth to it).
 class RMonitor : public gmmcore::Monitor {
  public:
   explicit RMonitor(bool verbose) : verbose_(verbose) {}
   bool interrupted() override {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(5)) return false;
+    last_ = now;
     return R_ToplevelExec(check_interrupt_fn, nullptr) == FALSE;
   }
   void on_iteration(int iter, double loglik) override {
@@ -36,6 +42,7 @@ class RMonitor : public gmmcore::Monitor {
 
  private:
   bool verbose_;
+  std::chrono::steady_clock::time_point last_{};
 };
 
 gmmcore::CovType as_cov_type(int code) {

@@ -33,6 +33,10 @@ namespace gmmcore {
 // is accepted (at most about 4 of the 16 digits lost).
 constexpr double kShiftLimit = 1e4;
 
+// Below this size Eigen's LLT factorises without blocks (LLT.h), the loop
+// detail::cholesky() writes out.
+constexpr Index kSmallFactor = 32;
+
 inline void check_counts(const std::vector<double>& count) {
   for (std::size_t j = 0; j < count.size(); ++j) {
     if (!(count[j] > 0.0)) {
@@ -203,9 +207,36 @@ namespace detail {
 // diagonal `cov` gets the square roots of its diagonal: the numbers LLT
 // computes for it, without the loops.
 inline void cholesky(const Matrix& cov, bool diagonal, Index j, Matrix& L) {
+  const Index d = cov.rows();
   if (diagonal) {
-    L.setZero(cov.rows(), cov.cols());
+    L.setZero(d, d);
     L.diagonal() = cov.diagonal().cwiseSqrt();
+  } else if (d < kSmallFactor) {
+    // Below Eigen's block size LLT runs this unblocked loop, column by
+    // column; written out it gives the same numbers without the work of
+    // setting up the expressions (on small data a large share of an EM
+    // iteration) or the norm LLT keeps for condition estimates.
+    L.resize(d, d);
+    for (Index c = 0; c < d; ++c) {
+      double x = cov(c, c);
+      if (c > 0) {
+        double s = L(c, 0) * L(c, 0);
+        for (Index b = 1; b < c; ++b) s += L(c, b) * L(c, b);
+        x -= s;
+      }
+      if (x <= 0.0) not_positive_definite(j);
+      L(c, c) = x = std::sqrt(x);
+      for (Index r = c + 1; r < d; ++r) {
+        double v = cov(r, c);
+        if (c > 0) {
+          double s = L(r, 0) * L(c, 0);
+          for (Index b = 1; b < c; ++b) s += L(r, b) * L(c, b);
+          v -= s;
+        }
+        L(r, c) = v / x;
+        L(c, r) = 0.0;
+      }
+    }
   } else {
     L = cov;
     Eigen::LLT<Eigen::Ref<Matrix>> llt(L);

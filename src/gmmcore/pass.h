@@ -31,12 +31,34 @@ inline void component_major(const Matrix& m, std::vector<double>& out) {
     for (Index c = 0; c < m.cols(); ++c) out[j * m.cols() + c] = m(j, c);
 }
 
+// Up to this size a triangular solve of Eigen's is one panel (its panels
+// are at least 4 wide), the substitution inverse_factor() writes out.
+constexpr Index kSmallSolve = 4;
+
 // The inverse of a lower Cholesky factor as the kernel reads it: row-major,
 // written over the d x d doubles at `out`. The inverse is solved column-major
 // in place and then transposed, so that it is the same solve as ever without
 // a temporary; its upper triangle comes out zero.
 inline void inverse_factor(const Matrix& chol, double* out) {
   const Index d = chol.rows();
+  if (d <= kSmallSolve) {
+    // Eigen solves a triangle this small in a single panel, by this
+    // substitution column by column (times the reciprocal of each pivot);
+    // written out it gives the same numbers without packing the operands
+    // for a matrix product. Column c of the inverse goes to out + c d.
+    for (Index c = 0; c < d; ++c) {
+      double* row = out + c * d;
+      for (Index r = 0; r < d; ++r) row[r] = r == c ? 1.0 : 0.0;
+      for (Index i = c; i < d; ++i) {
+        row[i] *= 1.0 / chol(i, i);
+        const double b = row[i];
+        for (Index r = i + 1; r < d; ++r) row[r] -= b * chol(r, i);
+      }
+    }
+    for (Index r = 1; r < d; ++r)
+      for (Index c = 0; c < r; ++c) std::swap(out[c * d + r], out[r * d + c]);
+    return;
+  }
   Eigen::Map<Matrix> inv(out, d, d);
   inv.setIdentity();
   chol.triangularView<Eigen::Lower>().solveInPlace(inv);
