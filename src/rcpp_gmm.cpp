@@ -767,7 +767,7 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
       verbose ? 1 : gmmcore::candidate_threads(base.n_threads, n_cand, x.nrow(), k_max, d);
   // EM storage per thread, kept from candidate to candidate (neighbours
   // share k, so it is rarely resized).
-  std::vector<gmmcore::EmWork> work(threads);
+  std::vector<gmmcore::ThreadSlot<gmmcore::EmWork>> work(threads);
   auto run = [&](int c) {
     // Largest k first when in parallel: the longest candidates are not left
     // to the end.
@@ -778,7 +778,7 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
     ctrl.prior = priors[i];
     try {
       o = fit_candidate(data, data_init, init_is_x, ks[i], st[i], types[t], ctrl, v, short_iter[i],
-                        margin, monitor, work[threads > 1 ? gmmcore::thread_number() : 0],
+                        margin, monitor, work[threads > 1 ? gmmcore::thread_number() : 0].value,
                         n_cand == 1 ? single_post.begin() : nullptr);
     } catch (const gmmcore::interrupted_error&) {
       // monitor.stopped() says so once every thread is done
