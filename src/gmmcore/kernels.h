@@ -130,21 +130,30 @@ using V = typename simd::Vec<W>::type;
 // further on: the columns are far apart in memory and a block's compute
 // takes long enough that the hardware prefetchers do not run that far ahead
 // by themselves.
-template <int W>
-GMM_INLINE void centre(const double* const* col, const double* m, Index d,
-                       Index rows_p, double* y, Index ahead = 0) {
+// (Whether to prefetch is a template argument, so that the loop of a short
+// block, which has nothing to prefetch, carries no test.)
+template <int W, bool Ahead>
+GMM_INLINE void centre_rows(const double* const* col, const double* m, Index d,
+                            Index rows_p, double* y, Index ahead) {
   for (Index c = 0; c < d; ++c) {
     const double* xc = col[c];
     double* yc = y + c * rows_p;
     const double mc = m[c];
     for (Index i = 0; i < rows_p; i += W) {
-      if (ahead > 0 && (i * 8) % 64 == 0) __builtin_prefetch(xc + i + ahead);
+      if (Ahead && (i * 8) % 64 == 0) __builtin_prefetch(xc + i + ahead);
       V<W> v;
       simd::load(v, xc + i);
       v -= mc;
       simd::store(yc + i, v);
     }
   }
+}
+
+template <int W>
+GMM_INLINE void centre(const double* const* col, const double* m, Index d,
+                       Index rows_p, double* y, Index ahead = 0) {
+  if (ahead > 0) centre_rows<W, true>(col, m, d, rows_p, y, ahead);
+  else centre_rows<W, false>(col, m, d, rows_p, y, 0);
 }
 
 // q[i] += sum over the T outputs r0..r0+T-1 of (sum_{c < cmax} P[r][c] y[c][i])^2,
@@ -204,16 +213,16 @@ GMM_INLINE void prefetch_ahead(const double* const* col, Index d, Index rows_p,
 // Squared Mahalanobis distances straight from the data, diagonal precision.
 // Column by column, so that the sums of different rows are independent
 // (one sum per row across the columns would be a chain of dependent FMAs).
-template <int W>
-GMM_INLINE void quad_diag(const double* const* col, const double* m,
-                          const double* s, Index d, Index rows_p, double* q,
-                          Index ahead) {
+template <int W, bool Ahead>
+GMM_INLINE void quad_diag_rows(const double* const* col, const double* m,
+                               const double* s, Index d, Index rows_p, double* q,
+                               Index ahead) {
   for (Index i = 0; i < rows_p; ++i) q[i] = 0.0;
   for (Index c = 0; c < d; ++c) {
     const double* xc = col[c];
     const double mc = m[c], sc = s[c];
     for (Index i = 0; i < rows_p; i += W) {
-      if (ahead > 0 && (i * 8) % 64 == 0) __builtin_prefetch(xc + i + ahead);
+      if (Ahead && (i * 8) % 64 == 0) __builtin_prefetch(xc + i + ahead);
       V<W> v, qq;
       simd::load(v, xc + i);
       simd::load(qq, q + i);
@@ -222,6 +231,14 @@ GMM_INLINE void quad_diag(const double* const* col, const double* m,
       simd::store(q + i, qq);
     }
   }
+}
+
+template <int W>
+GMM_INLINE void quad_diag(const double* const* col, const double* m,
+                          const double* s, Index d, Index rows_p, double* q,
+                          Index ahead) {
+  if (ahead > 0) quad_diag_rows<W, true>(col, m, s, d, rows_p, q, ahead);
+  else quad_diag_rows<W, false>(col, m, s, d, rows_p, q, 0);
 }
 
 // Log joint densities of every component into resp (k x rows_p); the first
@@ -419,12 +436,13 @@ GMM_INLINE void second_row(const double* w, const double* y, Index rows_p,
 
 // The weighted sums of columns c..c+C-1 of y = x - shift (and of their
 // squares, for a diagonal second moment) into the slab sums of component j.
-// y is read from `y` (d x rows_p) when given, else centred on the fly.
-template <int W, int C>
-GMM_INLINE void first_moments(const double* w, const double* y,
-                              const double* const* col, const double* shift,
-                              Index rows_p, Index c, Index j, Index d, Index dd,
-                              bool full, SlabSums& s) {
+// y is read from `y` (d x rows_p) when given (Centred), else centred on the
+// fly; first_moments() chooses, outside the loop.
+template <int W, int C, bool Centred>
+GMM_INLINE void first_moments_of(const double* w, const double* y,
+                                 const double* const* col, const double* shift,
+                                 Index rows_p, Index c, Index j, Index d, Index dd,
+                                 bool full, SlabSums& s) {
   V<W> a1[C], a2[C];
   GMM_UNROLL
   for (int u = 0; u < C; ++u) a1[u] = a2[u] = V<W>{};
@@ -434,7 +452,7 @@ GMM_INLINE void first_moments(const double* w, const double* y,
     GMM_UNROLL
     for (int u = 0; u < C; ++u) {
       V<W> yi;
-      if (y) {
+      if (Centred) {
         simd::load(yi, y + (c + u) * rows_p + i);
       } else {
         simd::load(yi, col[c + u] + i);
@@ -450,6 +468,15 @@ GMM_INLINE void first_moments(const double* w, const double* y,
     s.first[j * d + c + u] += simd::hsum<W>(a1[u]);
     if (!full) s.second[j * dd + c + u] += simd::hsum<W>(a2[u]);
   }
+}
+
+template <int W, int C>
+GMM_INLINE void first_moments(const double* w, const double* y,
+                              const double* const* col, const double* shift,
+                              Index rows_p, Index c, Index j, Index d, Index dd,
+                              bool full, SlabSums& s) {
+  if (y) first_moments_of<W, C, true>(w, y, col, shift, rows_p, c, j, d, dd, full, s);
+  else first_moments_of<W, C, false>(w, y, col, shift, rows_p, c, j, d, dd, full, s);
 }
 
 // Adds the block's statistics about `shift` to the slab sums. resp holds
