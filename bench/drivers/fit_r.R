@@ -10,6 +10,8 @@
 #                        set.seed(1), timed again and again (see time_models())
 #        mclust-models   Mclust(x, G = 1:kmax, modelNames = c("VVV", "EEE",
 #                        "VVI", "VII")), timed the same way
+#        both-models     the two searches above in one process, timed in
+#                        alternating rounds (see time_both_models())
 #        gmmfit-starts   gmm_fit(x, k, covariance, n_init) after set.seed(1), for
 #                        each k in kmin..kmax and each of the four structures
 #        mclust-starts   Mclust(x, G = k, modelNames = <the same four>), likewise
@@ -25,6 +27,9 @@
 #                                             the chosen model (structure named
 #                                             as in gmmfit), BIC as above,
 #                                             degenerate 1 if gmmfit says so
+#   model_of <tool> <seconds> <runs> ...      both-models: the same, per tool
+#                                             (gmmfit, mclust)
+#   rounds <n>                                both-models: alternating rounds
 #   threads <n>                               gmmfit-models: gmm_fit()'s default
 #   start <k> <structure> <loglik> <degenerate>  one line per (k, structure);
 #                                             loglik NA when the fit failed
@@ -43,6 +48,7 @@ main <- function() {
     "gmmfit" = , "mclust" = time_em(opt, x),
     "gmmfit-search" = , "mclust-search" = time_search(opt, x),
     "gmmfit-models" = , "mclust-models" = time_models(opt, x),
+    "both-models" = time_both_models(opt, x),
     "gmmfit-starts" = , "mclust-starts" = fit_starts(opt, x),
     stop("unknown tool ", opt$tool)
   )
@@ -220,6 +226,54 @@ time_models <- function(opt, x) {
   }
   cat(sprintf("model %.6f %d %d %s %.17g %.17g %d\n", stats::median(seconds), length(seconds),
               chosen$k, chosen$structure, chosen$bic, chosen$loglik, chosen$degenerate))
+}
+
+# Both searches in one process, timed in alternating rounds: each round
+# times a batch of gmm_fit() searches and a batch of Mclust() searches (each
+# batch at least 0.05 s, after a pause of 0.05 s, and the tool that
+# goes first alternating),
+# until there are at least `reps` rounds and `min_seconds` seconds of each.
+# This machine's speed moves by as much as 1.7x between spells lasting
+# seconds; timed in separate windows, the two tools would be timed in
+# different spells. Each tool's record is the median of all its runs and
+# the model of its first run (a run before the rounds, not timed).
+time_both_models <- function(opt, x) {
+  kmax <- as.integer(opt$kmax)
+  searches <- list(gmmfit = gmmfit_models(x, kmax), mclust = mclust_models(x, kmax))
+  chosen <- lapply(searches, function(search) suppressWarnings(search()))
+  seconds <- list(gmmfit = numeric(), mclust = numeric())
+  batch <- 0.05
+  pause <- 0.05
+  rounds <- 0L
+  enough <- function() {
+    rounds >= as.integer(opt$reps) &&
+      all(vapply(seconds, sum, 0) >= as.numeric(opt$min_seconds))
+  }
+  while (!enough()) {
+    rounds <- rounds + 1L
+    order <- if (rounds %% 2L == 1L) names(searches) else rev(names(searches))
+    for (tool in order) {
+      # Each batch starts on an idle machine: the other tool's threads may
+      # still be spinning, waiting for work, just after its batch.
+      Sys.sleep(pause)
+      spent <- 0
+      repeat {
+        t0 <- elapsed()
+        suppressWarnings(searches[[tool]]())
+        dt <- elapsed() - t0
+        spent <- spent + dt
+        seconds[[tool]] <- c(seconds[[tool]], dt)
+        if (spent >= batch) break
+      }
+    }
+  }
+  for (tool in names(searches)) {
+    m <- chosen[[tool]]
+    cat(sprintf("model_of %s %.6f %d %d %s %.17g %.17g %d\n", tool,
+                stats::median(seconds[[tool]]), length(seconds[[tool]]), m$k, m$structure,
+                m$bic, m$loglik, m$degenerate))
+  }
+  cat(sprintf("rounds %d\n", rounds))
 }
 
 gmmfit_models <- function(x, kmax) {

@@ -27,19 +27,29 @@ r_dataset_job <- function(expr) {
   job
 }
 
-# gmm_fit's and Mclust's searches on one data set (Mclust when available).
+# gmm_fit's and Mclust's searches on one data set (Mclust when available),
+# timed in one process in alternating rounds, so that both are timed in the
+# same spells of the machine's speed (fit_r.R, time_both_models()). The
+# child's BLAS is single-threaded, as Mclust's is timed; gmm_fit() uses its
+# default threads, which it sets itself.
 datasets_case <- function(job, load) {
   progress(sprintf("datasets (%s): %s", load, job$name))
-  list(gmmfit = models_child("gmmfit-models", job, bench$settings$threads),
-       mclust = if (bench$alt$mclust$ok) models_child("mclust-models", job, 1L))
+  if (!bench$alt$mclust$ok) return(list(gmmfit = models_child("gmmfit-models", job, bench$settings$threads)))
+  res <- models_run("both-models", job, 1L)
+  lapply(c(gmmfit = "gmmfit", mclust = "mclust"), function(tool) {
+    one <- list(model = res$models[[tool]], threads = if (tool == "gmmfit") res$threads,
+                error = res$error)
+    c(summarise_model(one), rounds = res$rounds %||% NA_real_)
+  })
 }
 
-models_child <- function(tool, job, threads) {
+models_child <- function(tool, job, threads) summarise_model(models_run(tool, job, threads))
+
+models_run <- function(tool, job, threads) {
   cfg <- bench$settings$datasets
-  res <- run_child(rscript(), c(file.path(drivers_dir(), "fit_r.R"), kv(
+  run_child(rscript(), c(file.path(drivers_dir(), "fit_r.R"), kv(
     tool = tool, data = job$col, n = job$n, d = job$d, kmax = cfg$kmax,
     reps = job$reps, min_seconds = cfg$min_seconds)), threads = threads)
-  summarise_model(res)
 }
 
 # The fields of a `model` record, or NAs and the error.
@@ -99,15 +109,20 @@ datasets_notes <- function(jobs, runs) {
   if (length(moved)) say("The chosen model differs between the loads for: ", paste(moved, collapse = ", "), ".")
   counts <- unlist(lapply(runs, function(rs) lapply(rs, function(r) c(r$gmmfit$runs, r$mclust$runs))))
   threads <- unique(unlist(lapply(runs, function(rs) lapply(rs, function(r) r$gmmfit$threads))))
+  rounds <- unlist(lapply(runs, function(rs) lapply(rs, function(r) r$gmmfit$rounds)))
   say(sprintf(paste(
-    "s: median seconds of one whole call, the call repeated until at least %d runs and %g s",
-    "(%s runs per measurement here); gmm_fit() with its default threads (%s), Mclust",
+    "s: median seconds of one whole call. Both searches of a data set run in one process, in",
+    "alternating rounds (a batch of at least 0.05 s of each per round, after a pause of",
+    "0.05 s, the first tool alternating), until at least %d rounds and %g s of each (%s rounds, %s runs per",
+    "measurement here): the machine's speed changes between spells of a few seconds, and both",
+    "are timed in the same ones. gmm_fit() with its default threads (%s), Mclust",
     "single-threaded. total: the sums, and the ratio of the sums.",
     "model: the chosen k and structure (mclust's VVV, EEE, VVI, VII shown as full, tied, diag,",
     "spherical). BIC: -2 logL + p log n for both (lower is better; mclust's own bic is the",
     "negative). degenerate: gmmfit's chosen model has components on tied values (fit$degenerate),",
     "so its log-likelihood and BIC are inflated by the regularisation floor.", sep = "\n"),
     bench$opt$reps, bench$settings$datasets$min_seconds,
+    if (any(!is.na(rounds))) paste(unique(range(rounds, na.rm = TRUE)), collapse = " to ") else "no",
     if (any(!is.na(counts))) paste(range(counts, na.rm = TRUE), collapse = " to ") else "no",
     if (length(threads)) paste(threads, collapse = "/") else "?"))
   describe_load(bench$opt$loads)

@@ -55,6 +55,10 @@ parse_records <- function(lines) {
   res$last_change <- one("last_change")
   # seconds, runs, k, structure, BIC, loglik, degenerate (as text)
   res$model <- if (any(key == "model")) fields[key == "model"][[1L]][-1L] else NULL
+  # The same per tool, from a child that times two tools in turn.
+  of <- fields[key == "model_of"]
+  res$models <- stats::setNames(lapply(of, function(f) f[-(1:2)]), vapply(of, `[`, "", 2L))
+  res$rounds <- one("rounds")
   starts <- fields[key == "start"]
   res$starts <- data.frame(k = num(starts, 2L), structure = vapply(starts, `[`, "", 3L),
                            loglik = num(starts, 4L), degenerate = num(starts, 5L),
