@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include "pool.h"
 #include "types.h"
 
 #ifdef _OPENMP
@@ -70,20 +71,24 @@ inline int effective_threads(int requested, Index work_items,
 #endif
 }
 
-// f(0), ..., f(n - 1), handed out one at a time to `threads` threads; with
-// one thread on the calling thread, without a parallel region (a pass
-// inside even a one-thread region would be a nested region, which starts
-// a team of its own). Nothing may leave f by an exception on a thread.
+// f(0), ..., f(n - 1), handed out one at a time to the calling thread and
+// `threads` - 1 workers of the item pool (pool.h), which the calling thread
+// does not wait for to start; with one thread on the calling thread alone
+// (a pass inside even a one-thread OpenMP region would be a nested region,
+// which starts a team of its own), as inside an OpenMP region. Nothing may
+// leave f by an exception on a thread.
 template <class I, class F>
 inline void for_each_item(I n, int threads, F&& f) {
-  if (threads <= 1) {
+  bool alone = threads <= 1;
+#ifdef _OPENMP
+  alone = alone || omp_in_parallel();
+#endif
+  if (alone) {
     for (I i = 0; i < n; ++i) f(i);
     return;
   }
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-#endif
-  for (I i = 0; i < n; ++i) f(i);
+  const std::function<void(long)> item = [&f](long i) { f(static_cast<I>(i)); };
+  detail::ItemPool::instance().run(static_cast<long>(n), threads - 1, item);
 }
 
 // Padding that keeps two objects off a common cache line, or the pair of
@@ -101,13 +106,13 @@ struct ThreadSlot {
   char back[kFalseSharingBytes];
 };
 
-// The number of the calling thread within its team (0 outside one).
+// The number of the calling thread: within its OpenMP team, or among the
+// item pool's threads (0: R's thread).
 inline int thread_number() {
 #ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
+  if (omp_in_parallel()) return omp_get_thread_num();
 #endif
+  return detail::pool_thread_id();
 }
 
 // The operations of one pass over n rows: per row and component, the
