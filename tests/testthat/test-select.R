@@ -181,6 +181,22 @@ test_that("a search gives the same result on one and two threads", {
   }
 })
 
+test_that("a search is the same on any number of threads and in a forked process", {
+  # The candidates are shared out by the engine's item pool (more threads
+  # than cores, and in a fork only the calling thread, which takes them all).
+  covs <- c("full", "tied", "diag", "spherical")
+  fit <- function(threads) {
+    set.seed(3)
+    gmm_fit(swiss, k = 1:6, covariance = covs, n_threads = threads)$search
+  }
+  one <- fit(1)
+  for (threads in 2:4) expect_identical(fit(threads), one)
+  skip_on_os("windows")
+  forked <- parallel::mclapply(1:2, function(i) fit(2), mc.cores = 2)
+  for (s in forked) expect_identical(s, one)
+  expect_identical(fit(2), one)
+})
+
 # Two round clusters and three copies of one far point: a component on the
 # copies is flat (only `reg` keeps its likelihood finite).
 copies_data <- function() {
