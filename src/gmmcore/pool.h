@@ -88,17 +88,19 @@ class ItemPool {
   }
 
   ~ItemPool() {
+    if (getpid() != pid_) {
+      // A forked process has none of these threads, and its copy of the
+      // mutex may be locked: the handles are left as they are (a joinable
+      // std::thread destroyed would end the process).
+      new std::vector<std::thread>(std::move(threads_));
+      return;
+    }
     {
       std::lock_guard<std::mutex> lk(m_);
       stop_ = true;
       stop_flag_ = true;
     }
     wake_.notify_all();
-    if (getpid() != pid_) {
-      // (A forked process has no such threads to join.)
-      for (std::thread& t : threads_) t.detach();
-      return;
-    }
     for (std::thread& t : threads_) t.join();
   }
 
