@@ -19,7 +19,6 @@
 
 namespace gmmcore {
 
-constexpr Index kBlockRows = 256;
 // Many small slabs balance the threads (a slab is the unit handed out);
 // fewer when each slab's partial sums (`slab_doubles`) are large, so that
 // all of them stay within kSlabBudget doubles (16 MB).

@@ -99,11 +99,19 @@ struct BlockJob {
 };
 
 // Per-thread scratch, sized for blocks of up to `block` rows.
+// The block centred on each component is kept from the E-step for the
+// M-step's moments (which are about the same means in a fused pass) when the
+// k copies take at most kCentredCache doubles (192 KB, within a core's L2
+// cache); otherwise the M-step centres the block again.
+constexpr Index kCentredCache = 24576;
+
 struct Scratch {
   Index block = 0;
   std::vector<double> xpad;  // d x block: a short block, padded with zeros
                              // (written in full for each short block)
-  std::vector<double> y;     // d x block: the block centred on one component
+  std::vector<double> y;     // d x block per part: the block centred on one
+                             // component, or on each (y_parts = k)
+  Index y_parts = 1;
   std::vector<double> resp;  // k x block: log densities, then posteriors
   std::vector<double> q;     // block: squared Mahalanobis distances
   std::vector<double> w;     // block: case weights, padded with zeros
@@ -112,7 +120,8 @@ struct Scratch {
   void resize(Index d, Index k, Index rows) {
     block = rows;
     xpad.resize(d * rows);
-    y.resize(d * rows);
+    y_parts = k * d * rows <= kCentredCache ? k : 1;
+    y.resize(d * rows * y_parts);
     resp.resize(k * rows);
     q.resize(rows);
     w.resize(rows);
@@ -156,25 +165,74 @@ GMM_INLINE void centre(const double* const* col, const double* m, Index d,
   else centre_rows<W, false>(col, m, d, rows_p, y, 0);
 }
 
-// q[i] += sum over the T outputs r0..r0+T-1 of (sum_{c < cmax} P[r][c] y[c][i])^2,
-// P row-major with leading dimension d, P_rows = P + r0 d.
+// Adds to acc[u][t] the terms of output r0 + t for the rows of vector u at
+// i + u W: all of P's columns c < r0, then the triangle c = r0 + cc,
+// t >= cc (the factor is lower triangular, so the terms skipped are exact
+// zeros, and each output's terms are added in the same order as over all
+// of the columns).
+template <int W, int T, int U>
+GMM_INLINE void quad_terms(const double* y, Index rows_p, const double* P_rows,
+                           Index d, Index r0, Index i, V<W> (&acc)[U][T]) {
+  for (Index c = 0; c < r0; ++c) {
+    V<W> yc[U];
+    GMM_UNROLL
+    for (int u = 0; u < U; ++u) simd::load(yc[u], y + c * rows_p + i + u * W);
+    GMM_UNROLL
+    for (int t = 0; t < T; ++t) {
+      const double p = P_rows[t * d + c];
+      GMM_UNROLL
+      for (int u = 0; u < U; ++u) acc[u][t] += p * yc[u];
+    }
+  }
+  GMM_UNROLL
+  for (int cc = 0; cc < T; ++cc) {
+    V<W> yc[U];
+    GMM_UNROLL
+    for (int u = 0; u < U; ++u) simd::load(yc[u], y + (r0 + cc) * rows_p + i + u * W);
+    GMM_UNROLL
+    for (int t = cc; t < T; ++t) {
+      const double p = P_rows[t * d + r0 + cc];
+      GMM_UNROLL
+      for (int u = 0; u < U; ++u) acc[u][t] += p * yc[u];
+    }
+  }
+}
+
+// q[i] += sum over the T outputs r0..r0+T-1 of (sum_{c <= r} P[r][c] y[c][i])^2,
+// P row-major with leading dimension d, P_rows = P + r0 d. Two vectors of
+// rows at a time when registers allow: each broadcast of P serves both, and
+// a narrow tile has enough independent sums to hide the latency of an FMA.
 template <int W, int T>
 GMM_INLINE void quad_tile(const double* y, Index rows_p, const double* P_rows,
-                          Index d, Index cmax, double* q) {
-  for (Index i = 0; i < rows_p; i += W) {
-    V<W> acc[T];
+                          Index d, Index r0, double* q) {
+  constexpr int U = (W == 8 || T <= 4) ? 2 : 1;
+  Index i = 0;
+  for (; i + U * W <= rows_p; i += U * W) {
+    V<W> acc[U][T];
     GMM_UNROLL
-    for (int t = 0; t < T; ++t) acc[t] = V<W>{};
-    for (Index c = 0; c < cmax; ++c) {
-      V<W> yc;
-      simd::load(yc, y + c * rows_p + i);
+    for (int u = 0; u < U; ++u) {
       GMM_UNROLL
-      for (int t = 0; t < T; ++t) acc[t] += P_rows[t * d + c] * yc;
+      for (int t = 0; t < T; ++t) acc[u][t] = V<W>{};
     }
+    quad_terms<W, T, U>(y, rows_p, P_rows, d, r0, i, acc);
+    GMM_UNROLL
+    for (int u = 0; u < U; ++u) {
+      V<W> qq;
+      simd::load(qq, q + i + u * W);
+      GMM_UNROLL
+      for (int t = 0; t < T; ++t) qq += acc[u][t] * acc[u][t];
+      simd::store(q + i + u * W, qq);
+    }
+  }
+  for (; i < rows_p; i += W) {
+    V<W> acc[1][T];
+    GMM_UNROLL
+    for (int t = 0; t < T; ++t) acc[0][t] = V<W>{};
+    quad_terms<W, T, 1>(y, rows_p, P_rows, d, r0, i, acc);
     V<W> qq;
     simd::load(qq, q + i);
     GMM_UNROLL
-    for (int t = 0; t < T; ++t) qq += acc[t] * acc[t];
+    for (int t = 0; t < T; ++t) qq += acc[0][t] * acc[0][t];
     simd::store(q + i, qq);
   }
 }
@@ -188,17 +246,17 @@ GMM_INLINE void quad_full(const double* y, Index rows_p, const double* P,
   for (Index i = 0; i < rows_p; ++i) q[i] = 0.0;
   Index r0 = 0;
   for (; r0 + kTile <= d; r0 += kTile)
-    quad_tile<W, kTile>(y, rows_p, P + r0 * d, d, r0 + kTile, q);
+    quad_tile<W, kTile>(y, rows_p, P + r0 * d, d, r0, q);
   const Index left = d - r0;
   const double* Pr = P + r0 * d;
   switch (left) {
-    case 1: quad_tile<W, 1>(y, rows_p, Pr, d, d, q); break;
-    case 2: quad_tile<W, 2>(y, rows_p, Pr, d, d, q); break;
-    case 3: quad_tile<W, 3>(y, rows_p, Pr, d, d, q); break;
-    case 4: quad_tile<W, 4>(y, rows_p, Pr, d, d, q); break;
-    case 5: quad_tile<W, 5>(y, rows_p, Pr, d, d, q); break;
-    case 6: quad_tile<W, 6>(y, rows_p, Pr, d, d, q); break;
-    case 7: quad_tile<W, 7>(y, rows_p, Pr, d, d, q); break;
+    case 1: quad_tile<W, 1>(y, rows_p, Pr, d, r0, q); break;
+    case 2: quad_tile<W, 2>(y, rows_p, Pr, d, r0, q); break;
+    case 3: quad_tile<W, 3>(y, rows_p, Pr, d, r0, q); break;
+    case 4: quad_tile<W, 4>(y, rows_p, Pr, d, r0, q); break;
+    case 5: quad_tile<W, 5>(y, rows_p, Pr, d, r0, q); break;
+    case 6: quad_tile<W, 6>(y, rows_p, Pr, d, r0, q); break;
+    case 7: quad_tile<W, 7>(y, rows_p, Pr, d, r0, q); break;
     default: break;
   }
 }
@@ -253,8 +311,9 @@ GMM_INLINE void log_joint(const KernelModel& m, const double* const* col,
     if (m.diagonal) {
       quad_diag<W>(col, &m.mu[j * d], &m.prec[j * d], d, rows_p, q, pf);
     } else {
-      centre<W>(col, &m.mu[j * d], d, rows_p, sc.y.data(), pf);
-      quad_full<W>(sc.y.data(), rows_p, &m.prec[j * d * d], d, q);
+      double* y = sc.y.data() + (sc.y_parts > 1 ? j * d * rows_p : 0);
+      centre<W>(col, &m.mu[j * d], d, rows_p, y, pf);
+      quad_full<W>(y, rows_p, &m.prec[j * d * d], d, q);
     }
     double* out = &sc.resp[j * rows_p];
     const double cj = m.cst[j];
@@ -363,16 +422,18 @@ GMM_INLINE double normalise(Index k, Index rows, Index rows_p, double* resp,
   return total;
 }
 
-// sum_i w_i a_i b_{b0+t,i} for T columns b, added to out[t]. Two rows of
+// sum_i w_i a_i b_{b0+t,i} for T columns b, added to out[t]; with `First`,
+// also sum_i w_i a_i (a's first moment) added to *first. Two rows of
 // vectors at a time when registers allow, so that even a narrow tile has
 // enough independent sums to hide the latency of an FMA.
-template <int W, int T>
+template <int W, int T, bool First>
 GMM_INLINE void cross_tile(const double* w, const double* a, const double* y,
-                           Index rows_p, Index b0, double* out) {
+                           Index rows_p, Index b0, double* out, double* first) {
   constexpr int U = (W == 8 || T <= 4) ? 2 : 1;
-  V<W> acc[U][T];
+  V<W> acc[U][T], f[U];
   GMM_UNROLL
   for (int u = 0; u < U; ++u) {
+    f[u] = V<W>{};
     GMM_UNROLL
     for (int t = 0; t < T; ++t) acc[u][t] = V<W>{};
   }
@@ -384,6 +445,7 @@ GMM_INLINE void cross_tile(const double* w, const double* a, const double* y,
       simd::load(wi, w + i + u * W);
       simd::load(ai, a + i + u * W);
       const V<W> wa = wi * ai;
+      if (First) f[u] += wa;
       GMM_UNROLL
       for (int t = 0; t < T; ++t) {
         V<W> bt;
@@ -397,6 +459,7 @@ GMM_INLINE void cross_tile(const double* w, const double* a, const double* y,
     simd::load(wi, w + i);
     simd::load(ai, a + i);
     const V<W> wa = wi * ai;
+    if (First) f[0] += wa;
     GMM_UNROLL
     for (int t = 0; t < T; ++t) {
       V<W> bt;
@@ -411,38 +474,58 @@ GMM_INLINE void cross_tile(const double* w, const double* a, const double* y,
     for (int u = 1; u < U; ++u) sum += acc[u][t];
     out[t] += simd::hsum<W>(sum);
   }
+  if (First) {
+    V<W> sum = f[0];
+    GMM_UNROLL
+    for (int u = 1; u < U; ++u) sum += f[u];
+    *first += simd::hsum<W>(sum);
+  }
 }
 
-// Row a of the lower triangle of sum_i w_i y_i y_i^T: columns 0..a.
-template <int W>
-GMM_INLINE void second_row(const double* w, const double* y, Index rows_p,
-                           Index a, double* row) {
-  const double* ya = y + a * rows_p;
-  Index b0 = 0;
-  const Index n_b = a + 1;
-  for (; b0 + kTile <= n_b; b0 += kTile)
-    cross_tile<W, kTile>(w, ya, y, rows_p, b0, row + b0);
-  switch (n_b - b0) {
-    case 1: cross_tile<W, 1>(w, ya, y, rows_p, b0, row + b0); break;
-    case 2: cross_tile<W, 2>(w, ya, y, rows_p, b0, row + b0); break;
-    case 3: cross_tile<W, 3>(w, ya, y, rows_p, b0, row + b0); break;
-    case 4: cross_tile<W, 4>(w, ya, y, rows_p, b0, row + b0); break;
-    case 5: cross_tile<W, 5>(w, ya, y, rows_p, b0, row + b0); break;
-    case 6: cross_tile<W, 6>(w, ya, y, rows_p, b0, row + b0); break;
-    case 7: cross_tile<W, 7>(w, ya, y, rows_p, b0, row + b0); break;
+// The last n < kTile columns of a row, from b0.
+template <int W, bool First>
+GMM_INLINE void cross_tail(const double* w, const double* ya, const double* y,
+                           Index rows_p, Index b0, Index n, double* out,
+                           double* first) {
+  switch (n) {
+    case 1: cross_tile<W, 1, First>(w, ya, y, rows_p, b0, out, first); break;
+    case 2: cross_tile<W, 2, First>(w, ya, y, rows_p, b0, out, first); break;
+    case 3: cross_tile<W, 3, First>(w, ya, y, rows_p, b0, out, first); break;
+    case 4: cross_tile<W, 4, First>(w, ya, y, rows_p, b0, out, first); break;
+    case 5: cross_tile<W, 5, First>(w, ya, y, rows_p, b0, out, first); break;
+    case 6: cross_tile<W, 6, First>(w, ya, y, rows_p, b0, out, first); break;
+    case 7: cross_tile<W, 7, First>(w, ya, y, rows_p, b0, out, first); break;
     default: break;
   }
 }
 
-// The weighted sums of columns c..c+C-1 of y = x - shift (and of their
-// squares, for a diagonal second moment) into the slab sums of component j.
-// y is read from `y` (d x rows_p) when given (Centred), else centred on the
-// fly; first_moments() chooses, outside the loop.
-template <int W, int C, bool Centred>
-GMM_INLINE void first_moments_of(const double* w, const double* y,
-                                 const double* const* col, const double* shift,
-                                 Index rows_p, Index c, Index j, Index d, Index dd,
-                                 bool full, SlabSums& s) {
+// Row a of the lower triangle of sum_i w_i y_i y_i^T (columns 0..a), and
+// sum_i w_i y_ia, the first moment of column a, added to *first: the tile
+// of columns from 0 forms w_i y_ia anyway.
+template <int W>
+GMM_INLINE void second_row(const double* w, const double* y, Index rows_p,
+                           Index a, double* row, double* first) {
+  const double* ya = y + a * rows_p;
+  const Index n_b = a + 1;
+  if (n_b < kTile) {
+    cross_tail<W, true>(w, ya, y, rows_p, 0, n_b, row, first);
+    return;
+  }
+  cross_tile<W, kTile, true>(w, ya, y, rows_p, 0, row, first);
+  Index b0 = kTile;
+  for (; b0 + kTile <= n_b; b0 += kTile)
+    cross_tile<W, kTile, false>(w, ya, y, rows_p, b0, row + b0, nullptr);
+  cross_tail<W, false>(w, ya, y, rows_p, b0, n_b - b0, row + b0, nullptr);
+}
+
+// The weighted sums of columns c..c+C-1 of y = x - shift and of their
+// squares (a diagonal second moment) into the slab sums of component j,
+// centring as it goes. (A full second moment takes its first moments from
+// second_row().)
+template <int W, int C>
+GMM_INLINE void first_moments(const double* w, const double* const* col,
+                              const double* shift, Index rows_p, Index c, Index j,
+                              Index d, SlabSums& s) {
   V<W> a1[C], a2[C];
   GMM_UNROLL
   for (int u = 0; u < C; ++u) a1[u] = a2[u] = V<W>{};
@@ -452,12 +535,8 @@ GMM_INLINE void first_moments_of(const double* w, const double* y,
     GMM_UNROLL
     for (int u = 0; u < C; ++u) {
       V<W> yi;
-      if (Centred) {
-        simd::load(yi, y + (c + u) * rows_p + i);
-      } else {
-        simd::load(yi, col[c + u] + i);
-        yi -= shift[c + u];
-      }
+      simd::load(yi, col[c + u] + i);
+      yi -= shift[c + u];
       const V<W> wy = wi * yi;
       a1[u] += wy;
       a2[u] += wy * yi;
@@ -466,17 +545,8 @@ GMM_INLINE void first_moments_of(const double* w, const double* y,
   GMM_UNROLL
   for (int u = 0; u < C; ++u) {
     s.first[j * d + c + u] += simd::hsum<W>(a1[u]);
-    if (!full) s.second[j * dd + c + u] += simd::hsum<W>(a2[u]);
+    s.second[j * d + c + u] += simd::hsum<W>(a2[u]);
   }
-}
-
-template <int W, int C>
-GMM_INLINE void first_moments(const double* w, const double* y,
-                              const double* const* col, const double* shift,
-                              Index rows_p, Index c, Index j, Index d, Index dd,
-                              bool full, SlabSums& s) {
-  if (y) first_moments_of<W, C, true>(w, y, col, shift, rows_p, c, j, d, dd, full, s);
-  else first_moments_of<W, C, false>(w, y, col, shift, rows_p, c, j, d, dd, full, s);
 }
 
 // Adds the block's statistics about `shift` to the slab sums. resp holds
@@ -487,15 +557,18 @@ GMM_INLINE void accumulate(const BlockJob& job, const double* const* col,
   const Index d = job.model->d, k = job.sums->count.size();
   const Index dd = job.full_second ? d * d : d;
   SlabSums& s = *job.sums;
-  double* y = sc.y.data();
+  // The E-step of this block left it centred on each component's mean, and
+  // the shifts are those means: nothing to centre again.
+  const bool centred = job.estep && job.full_second && sc.y_parts > 1 &&
+                       !job.model->diagonal && job.shift == job.model->mu.data();
   for (Index j = 0; j < k; ++j) {
     const double* w = &sc.resp[j * rows_p];
     const double* shift = job.shift + j * d;
+    double* y = sc.y.data() + (centred ? j * d * rows_p : 0);
     // The full second moment reads each centred column many times, so it
     // gets a centred copy; the diagonal one centres as it goes.
-    if (job.full_second) centre<W>(col, shift, d, rows_p, y, j == 0 ? ahead : 0);
-    else if (j == 0 && ahead > 0) prefetch_ahead(col, d, rows_p, ahead);
-    const double* yc = job.full_second ? y : nullptr;
+    if (job.full_second && !centred) centre<W>(col, shift, d, rows_p, y, j == 0 ? ahead : 0);
+    else if (!job.full_second && j == 0 && ahead > 0) prefetch_ahead(col, d, rows_p, ahead);
     V<W> nw = V<W>{};
     for (Index i = 0; i < rows_p; i += W) {
       V<W> v;
@@ -503,23 +576,25 @@ GMM_INLINE void accumulate(const BlockJob& job, const double* const* col,
       nw += v;
     }
     s.count[j] += simd::hsum<W>(nw);
+    if (job.full_second) {
+      for (Index a = 0; a < d; ++a)
+        second_row<W>(w, y, rows_p, a, &s.second[j * dd + a * d], &s.first[j * d + a]);
+      continue;
+    }
     // Four columns at a time: independent sums hide the FMA latency.
     Index c = 0;
     for (; c + 4 <= d; c += 4)
-      first_moments<W, 4>(w, yc, col, shift, rows_p, c, j, d, dd, job.full_second, s);
+      first_moments<W, 4>(w, col, shift, rows_p, c, j, d, s);
     for (; c < d; ++c)
-      first_moments<W, 1>(w, yc, col, shift, rows_p, c, j, d, dd, job.full_second, s);
-    if (job.full_second)
-      for (Index a = 0; a < d; ++a)
-        second_row<W>(w, y, rows_p, a, &s.second[j * dd + a * d]);
+      first_moments<W, 1>(w, col, shift, rows_p, c, j, d, s);
   }
 }
 
-// The whole job for one block.
+// The whole job for one block of `rows` rows, rows_p of them once padded
+// to whole vectors.
 template <int W>
-GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
+GMM_INLINE void process_rows(const BlockJob& job, Scratch& sc, Index rows, Index rows_p) {
   const Index d = job.model->d, k = job.model->k;
-  const Index rows = job.rows, rows_p = (rows + W - 1) / W * W;
   const double** col = sc.col.data();
   if (rows_p == rows) {
     for (Index c = 0; c < d; ++c) col[c] = job.x + c * job.ldx;
@@ -572,6 +647,16 @@ GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
         resp[j * rows_p + i] = cw[i] == 0.0 ? 0.0 : resp[j * rows_p + i] * cw[i];
   }
   accumulate<W>(job, col, rows_p, job.estep ? 0 : ahead, sc);
+}
+
+// A full block gets its own copy of the code, where the number of rows (the
+// stride between the columns of the scratch blocks) is a constant: the
+// compiler then addresses every column from one base register.
+template <int W>
+GMM_INLINE void process_block(const BlockJob& job, Scratch& sc) {
+  const Index rows = job.rows, rows_p = (rows + W - 1) / W * W;
+  if (rows == kBlockRows) process_rows<W>(job, sc, kBlockRows, kBlockRows);
+  else process_rows<W>(job, sc, rows, rows_p);
 }
 
 }  // namespace kern

@@ -18,6 +18,10 @@ using Matrix = Eigen::MatrixXd;
 using Vector = Eigen::VectorXd;
 using Index = Eigen::Index;
 
+// Rows per block of a data pass (blocks.h); the kernels are compiled for
+// full blocks of exactly this many rows as well as for any shorter block.
+constexpr Index kBlockRows = 256;
+
 // The covariance models, numbered as in the table of structures.h (which
 // holds their properties and M-steps) and in R's model table.
 enum class CovType {
