@@ -581,12 +581,15 @@ Outcome fit_candidate(const gmmcore::Data& x, const gmmcore::Data& x_init, bool 
         start_params(x_init, st, k, type, ctrl, patient, o.failures);
     if (params.empty())
       throw gmmcore::numerical_error(o.failures.front().message, o.failures.front().component);
-    // The posteriors go to `post_out` (n x k) when given, otherwise to
-    // storage of the candidate's own.
+    // The posteriors go to `post_out` (n x k) when given; otherwise none are
+    // kept (R computes the chosen candidate's), and storage of the
+    // candidate's own is scratch, which is rarely touched.
     Eigen::MatrixXd own(post_out ? 0 : x.rows(), post_out ? 0 : k);
     Eigen::Map<Eigen::MatrixXd> post(post_out ? post_out : own.data(), x.rows(), k);
-    o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, ctrl, short_iter,
-                                margin, monitor, post, o.failures, work);
+    gmmcore::Control run_ctrl = ctrl;
+    run_ctrl.posteriors = post_out != nullptr;
+    o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, run_ctrl,
+                                short_iter, margin, monitor, post, o.failures, work);
     o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
     o.reg = ctrl.reg;
   } catch (const gmmcore::numerical_error& e) {

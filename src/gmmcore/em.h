@@ -47,7 +47,7 @@ inline void fused_pass(const Data& data, const Params& p, CovType type,
                        const Control& ctrl, double* post, EmWork& work) {
   make_model(p, type, work.model);
   PassSpec spec;
-  spec.post = post;
+  spec.post = ctrl.posteriors ? post : nullptr;
   spec.shift = work.model.mu.data();
   spec.full_second = needs_full(type, p.d());
   spec.n_threads = ctrl.n_threads;
@@ -64,12 +64,24 @@ inline void fused_pass(const Data& data, const Params& p, CovType type,
 // work.model), into work.next; a second pass about the new means when the
 // shift was too far (mstep.h).
 inline void next_params(const Data& data, Index d, CovType type, const Control& ctrl,
-                        const double* post, EmWork& work, const Params& current) {
+                        double* post, EmWork& work, const Params& current) {
   const bool full = needs_full(type, d);
   scatter_from_sums(work.sums, work.model.mu.data(), d, full, work.scatter);
-  if (work.scatter.inexact)
+  if (work.scatter.inexact) {
+    // The second pass reads the posteriors of the last: when that pass did
+    // not keep them, an E-step of the same parameters (the model it left in
+    // work.model) gives the very same values.
+    if (!ctrl.posteriors) {
+      PassSpec spec;
+      spec.post = post;
+      spec.n_threads = ctrl.n_threads;
+      spec.isa = ctrl.isa;
+      view_pass(data, &current, work.model, spec, work.cond, work.moments.sums,
+                work.moments.slabs);
+    }
     moments_about(data, post, work.scatter.means, full, ctrl.n_threads, ctrl.isa,
                   work.scatter, work.moments, &work.cond);
+  }
   work.rounds = 0;
   structure_step(work.scatter, type, ctrl.reg, work.next, &current, ctrl.equal_weights,
                  &ctrl.prior, &work.rounds);
@@ -184,7 +196,7 @@ struct Overtake {
 };
 
 // The posteriors go into `post`, the caller's n x k matrix (the only n x k
-// storage of a fit); `work` is storage the caller may keep for further runs.
+// storage of a fit; scratch without Control::posteriors); `work` is storage the caller may keep for further runs.
 // With `race`, the run is given up once it can no longer overtake. With
 // `resume`, `post` and `work` already hold the fused pass of `start` (the
 // run continues one that has just ended on X), which is then not repeated.
@@ -316,8 +328,8 @@ inline bool ends_flat(const EmResult& r) { return r.flat_iters > 0 || r.stopped_
 // replaces it. On a subsample that would mean runs on all rows, so there
 // only the best is carried on. A start that fails numerically, in its short
 // run or when carried on, is recorded in `failures` and left out; when all
-// fail, the first failure is raised. The posteriors in `post` and the result
-// belong to the returned parameters (except with Control::short_only: the
+// fail, the first failure is raised. The posteriors in `post` (with
+// Control::posteriors) and the result belong to the returned parameters (except with Control::short_only: the
 // best short run is returned as it ended, on X_init). `work` is storage the
 // caller may keep from one candidate to the next.
 inline EmResult run_starts(const Data& X, const Data& X_init, bool init_is_x,
@@ -405,12 +417,14 @@ inline EmResult run_starts(const Data& X, const Data& X_init, bool init_is_x,
     const double a = m >= 3 ? run.trace[m - 3] : lowest, b = m >= 2 ? run.trace[m - 2] : lowest;
     if (!map && reach(a, b, run.trace[m - 1]) < needed) continue;
     const Overtake race{needed, {b, run.trace[m - 1]}};
-    if (other_post.size() == 0) other_post.resize(X.rows(), k);
+    // (Without posteriors to keep, `post` is scratch for this run too.)
+    if (ctrl.posteriors && other_post.size() == 0) other_post.resize(X.rows(), k);
     try {
-      EmResult alt = carry_on(run, other_post, map ? nullptr : &race, false);
+      EmResult alt = ctrl.posteriors ? carry_on(run, other_post, map ? nullptr : &race, false)
+                                     : carry_on(run, post, map ? nullptr : &race, false);
       if (!alt.given_up && !ends_flat(alt) && value(alt) > needed) {
         best = std::move(alt);
-        post = other_post;
+        if (ctrl.posteriors) post = other_post;
       }
     } catch (const numerical_error& e) {
       failures.push_back({e.what(), e.component()});

@@ -93,6 +93,11 @@ struct Control {
   // run_starts() returns the best short run as it is, without carrying it
   // on (the caller continues it on data it holds elsewhere: chunks).
   bool short_only = false;
+  // The passes write each row's posteriors into the caller's `post`. When
+  // false (a search, which computes the chosen model's posteriors once it
+  // is chosen), `post` is only scratch and is left unspecified: writing n x k
+  // posteriors at every pass is a good part of a large pass's memory traffic.
+  bool posteriors = true;
   // With an active prior the M-steps give MAP estimates, and EM climbs
   // (and tests convergence on) the log-likelihood plus the log-prior.
   Prior prior;
