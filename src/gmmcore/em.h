@@ -196,7 +196,8 @@ struct Overtake {
 };
 
 // The posteriors go into `post`, the caller's n x k matrix (the only n x k
-// storage of a fit; scratch without Control::posteriors); `work` is storage the caller may keep for further runs.
+// storage of a fit; only scratch without Control::posteriors); `work` is
+// storage the caller may keep for further runs.
 // With `race`, the run is given up once it can no longer overtake. With
 // `resume`, `post` and `work` already hold the fused pass of `start` (the
 // run continues one that has just ended on X), which is then not repeated.
@@ -329,9 +330,10 @@ inline bool ends_flat(const EmResult& r) { return r.flat_iters > 0 || r.stopped_
 // only the best is carried on. A start that fails numerically, in its short
 // run or when carried on, is recorded in `failures` and left out; when all
 // fail, the first failure is raised. The posteriors in `post` (with
-// Control::posteriors) and the result belong to the returned parameters (except with Control::short_only: the
-// best short run is returned as it ended, on X_init). `work` is storage the
-// caller may keep from one candidate to the next.
+// Control::posteriors) and the result belong to the returned parameters
+// (except with Control::short_only: the best short run is returned as it
+// ended, on X_init). `work` is storage the caller may keep from one
+// candidate to the next.
 inline EmResult run_starts(const Data& X, const Data& X_init, bool init_is_x,
                            std::vector<Params>& starts, const std::vector<bool>& patient,
                            CovType type, const Control& ctrl, int short_iter, double margin,
