@@ -581,15 +581,13 @@ Outcome fit_candidate(const gmmcore::Data& x, const gmmcore::Data& x_init, bool 
         start_params(x_init, st, k, type, ctrl, patient, o.failures);
     if (params.empty())
       throw gmmcore::numerical_error(o.failures.front().message, o.failures.front().component);
-    // The posteriors go to `post_out` (n x k) when given. Otherwise they are
-    // kept only when `ctrl` asks (R computes the chosen candidate's), and
-    // storage of the candidate's own is scratch, which is rarely touched.
+    // The posteriors go to `post_out` (n x k) when given, otherwise to
+    // storage of the candidate's own (only scratch when `ctrl` keeps no
+    // posteriors, and then rarely touched).
     Eigen::MatrixXd own(post_out ? 0 : x.rows(), post_out ? 0 : k);
     Eigen::Map<Eigen::MatrixXd> post(post_out ? post_out : own.data(), x.rows(), k);
-    gmmcore::Control run_ctrl = ctrl;
-    run_ctrl.posteriors = ctrl.posteriors || post_out != nullptr;
-    o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, run_ctrl,
-                                short_iter, margin, monitor, post, o.failures, work);
+    o.fit = gmmcore::run_starts(x, x_init, init_is_x, params, patient, type, ctrl, short_iter,
+                                margin, monitor, post, o.failures, work);
     o.flatness = gmmcore::flatness(o.fit.params, ctrl.reg, var.cwiseSqrt());
     o.reg = ctrl.reg;
   } catch (const gmmcore::numerical_error& e) {
@@ -726,10 +724,12 @@ Rcpp::List cpp_fit_grid(Rcpp::NumericMatrix x, Rcpp::NumericMatrix x_init, bool 
   const double margin = control.containsElementNamed("init_margin")
                             ? Rcpp::as<double>(control["init_margin"])
                             : 0.0;
-  // Candidates write no posteriors at each pass unless asked to (tests
-  // compare the two ways to the second M-step passes, which read them).
-  const bool keep_posteriors = control.containsElementNamed("keep_posteriors") &&
-                               Rcpp::as<bool>(control["keep_posteriors"]);
+  // Only a single candidate's posteriors are kept (R computes the chosen
+  // one's), unless the control list asks for every candidate's: tests
+  // compare the two ways to the second M-step passes, which read them.
+  const bool keep_posteriors = n_k * n_types == 1 ||
+                               (control.containsElementNamed("keep_posteriors") &&
+                                Rcpp::as<bool>(control["keep_posteriors"]));
   // With a prior, its hyperparameters for each k (the default scale
   // depends on k).
   std::vector<gmmcore::Prior> priors(n_k);
